@@ -1,0 +1,84 @@
+"""Shape the rendered tree to the answers by moving and deleting whole files.
+
+The template keeps each framework's own files under ``_framework/<name>/`` and each license
+under ``_licenses/``; everything else is shared. After rendering, the chosen framework's tree is
+merged into the project root, the chosen license becomes ``LICENSE``, and files that only make
+sense with a database are deleted when there is none. No file is edited here.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from generation.errors import GenerationError
+
+FRAMEWORKS_DIR = "_framework"
+LICENSES_DIR = "_licenses"
+
+# Paths (relative to the project root, after the framework merge) that exist only to talk to a
+# database. ``{slug}`` is the project's package name.
+DATABASE_ONLY: dict[str, tuple[str, ...]] = {
+    "django": (
+        "{slug}/items",
+        "tests/test_items.py",
+        "tools/local_postgres.py",
+    ),
+}
+
+
+def merge_framework(project: Path, framework: str) -> None:
+    """Move ``_framework/<framework>/`` into the project root and drop the other frameworks."""
+    frameworks = project / FRAMEWORKS_DIR
+    chosen = frameworks / framework
+    if not chosen.is_dir():
+        raise GenerationError(f"framework={framework!r} has no files in the template")
+    for source in sorted(chosen.rglob("*")):
+        if source.is_dir():
+            continue
+        target = project / source.relative_to(chosen)
+        if target.exists():
+            raise GenerationError(
+                f"template defect: {target.relative_to(project)} exists both shared and "
+                f"in {FRAMEWORKS_DIR}/{framework}"
+            )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        source.replace(target)
+    shutil.rmtree(frameworks)
+
+
+def place_license(project: Path, license_name: str) -> None:
+    """Keep the chosen license text as ``LICENSE``; a proprietary project gets none."""
+    licenses = project / LICENSES_DIR
+    chosen = licenses / f"{license_name}.txt"
+    if license_name != "Proprietary":
+        if not chosen.is_file():
+            raise GenerationError(f"open_source_license={license_name!r} has no text in the template")
+        chosen.replace(project / "LICENSE")
+    shutil.rmtree(licenses)
+
+
+def remove_unused(project: Path, answers: Mapping[str, Any]) -> list[str]:
+    """Delete the files the chosen options do not use; return their relative paths."""
+    removed: list[str] = []
+    if answers["database"] == "none":
+        for pattern in DATABASE_ONLY.get(answers["framework"], ()):
+            relative = pattern.format(slug=answers["project_slug"])
+            path = project / relative
+            if path.is_dir():
+                shutil.rmtree(path)
+            elif path.exists():
+                path.unlink()
+            else:
+                raise GenerationError(f"template defect: {relative} is listed as database-only but missing")
+            removed.append(relative)
+    return removed
+
+
+def apply(project: Path, answers: Mapping[str, Any]) -> None:
+    """Run every layout step in order."""
+    merge_framework(project, answers["framework"])
+    place_license(project, answers["open_source_license"])
+    remove_unused(project, answers)

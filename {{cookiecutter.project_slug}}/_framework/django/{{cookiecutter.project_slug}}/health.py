@@ -1,0 +1,53 @@
+"""Liveness and readiness probes (factor IX).
+
+``/healthz`` says the process is up and touches nothing else, so a slow database never gets a
+healthy process restarted. ``/readyz`` says whether the service can do its work now; a load
+balancer stops sending traffic while it answers 503.
+"""
+
+from __future__ import annotations
+
+{% if cookiecutter.database == "postgresql" -%}
+import logging
+{% endif -%}
+from collections.abc import Callable
+
+{% if cookiecutter.database == "postgresql" -%}
+from django.db import DatabaseError, connection
+{% endif -%}
+from django.http import HttpRequest, HttpResponse, JsonResponse
+{%- if cookiecutter.database == "postgresql" %}
+
+logger = logging.getLogger(__name__)
+{%- endif %}
+
+
+def readiness() -> tuple[int, dict[str, str]]:
+    """HTTP status and per-dependency results."""
+{%- if cookiecutter.database == "postgresql" %}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError as error:
+        logger.warning("readiness check failed: database unavailable", extra={"error": str(error)})
+        return 503, {"database": "unavailable"}
+    return 200, {"database": "ok"}
+{%- else %}
+    return 200, {}
+{%- endif %}
+
+
+class HealthCheckMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path == "/healthz":
+            return JsonResponse({"status": "ok"})
+        if request.path == "/readyz":
+            status, checks = readiness()
+            return JsonResponse(
+                {"status": "ok" if status == 200 else "unavailable", "checks": checks},
+                status=status,
+            )
+        return self.get_response(request)
