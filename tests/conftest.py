@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,8 @@ from typing import Any
 import pytest
 from support.template import TEMPLATE_DIR, check_known_keys
 
+# Tools of the test environment (uv, ruff) come first, whether or not it is activated.
+os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
 # Rendering locks dependencies only where a test installs the project; elsewhere it is skipped.
 os.environ.setdefault("TWELVE_FACTOR_LOCK", "0")
 

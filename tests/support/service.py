@@ -1,0 +1,200 @@
+"""Install a generated project and drive its processes for real: ports, signals, stdout."""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+from urllib.parse import urlsplit, urlunsplit
+
+TOOLS_BIN = str(Path(sys.executable).parent)  # uv and ruff from the template's test environment
+
+
+def find_python(version: str) -> str | None:
+    """An interpreter for ``version``: on PATH, or installed by pyenv."""
+    found = shutil.which(f"python{version}")
+    if found:
+        return found
+    pyenv_root = os.environ.get("PYENV_ROOT", str(Path.home() / ".pyenv"))
+    candidates = sorted(glob.glob(f"{pyenv_root}/versions/{version}.*/bin/python{version}"))
+    return candidates[-1] if candidates else None
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    values = {}
+    for line in path.read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            name, _, value = line.partition("=")
+            values[name.strip()] = value.strip()
+    return values
+
+
+def procfile(project: Path) -> dict[str, str]:
+    """Process types and their commands."""
+    entries = {}
+    for line in (project / "Procfile").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, command = line.partition(":")
+            entries[name.strip()] = command.strip()
+    return entries
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def database_url(server_url: str, name: str) -> str:
+    """The URL of database ``name`` on the server at ``server_url``."""
+    parts = urlsplit(server_url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def create_database(server_url: str, name: str) -> str:
+    import psycopg
+
+    with psycopg.connect(server_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return database_url(server_url, name)
+
+
+def http_get(url: str, timeout: float = 10) -> tuple[int, str, dict[str, str]]:
+    request = urllib.request.Request(url, headers={"Host": "localhost"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            return response.status, response.read().decode(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(), dict(error.headers)
+
+
+@dataclass
+class Installed:
+    """A generated project installed from its lock into its own .venv."""
+
+    project: Path
+    python: str
+    framework: str
+    database: str
+
+    @property
+    def bin(self) -> Path:
+        return self.project / ".venv" / "bin"
+
+    def environment(self, **overrides: str) -> dict[str, str]:
+        """example.env's values, as a deploy would set them, plus ``overrides``."""
+        env = {
+            "PATH": f"{self.bin}{os.pathsep}{TOOLS_BIN}{os.pathsep}{os.environ['PATH']}",
+            "HOME": os.environ.get("HOME", "/tmp"),
+            "LANG": "C.UTF-8",
+            **read_env_file(self.project / "example.env"),
+            **overrides,
+        }
+        return env
+
+    def run(self, command: str | list[str], env: dict[str, str], timeout: float = 600):
+        argv = shlex.split(command) if isinstance(command, str) else command
+        return subprocess.run(
+            argv, cwd=self.project, env=env, capture_output=True, text=True, timeout=timeout
+        )
+
+
+def install(project: Path, python: str, framework: str, database: str) -> Installed:
+    env = {**os.environ, "UV_PYTHON": python, "UV_PYTHON_DOWNLOADS": "never"}
+    env["PATH"] = f"{TOOLS_BIN}{os.pathsep}{env['PATH']}"
+    env.pop("VIRTUAL_ENV", None)
+    completed = subprocess.run(
+        ["uv", "sync", "--locked"], cwd=project, env=env, capture_output=True, text=True, timeout=900
+    )
+    if completed.returncode != 0:
+        raise AssertionError(f"uv sync --locked failed:\n{completed.stderr}")
+    return Installed(project, python, framework, database)
+
+
+@dataclass
+class Server:
+    """A running web process, its stdout kept for inspection."""
+
+    process: subprocess.Popen[str]
+    port: int
+    stdout_path: Path
+    _stdout: IO[str] = field(repr=False)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def wait_until_serving(self, path: str = "/healthz", timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"server exited with {self.process.returncode}:\n{self.output()}")
+            try:
+                if http_get(self.base_url + path, timeout=2)[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise AssertionError(f"server did not answer {path} within {timeout} s:\n{self.output()}")
+
+    def terminate(self, timeout: float = 30) -> int:
+        """SIGTERM, then wait for the exit status (never SIGKILL unless it hangs)."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            raise AssertionError(f"server ignored SIGTERM for {timeout} s") from None
+
+    def output(self) -> str:
+        self._stdout.flush()
+        return self.stdout_path.read_text()
+
+    def json_lines(self) -> list[dict[str, object]]:
+        """Every line of stdout, each of which must be one JSON object."""
+        lines = [line for line in self.output().splitlines() if line.strip()]
+        return [json.loads(line) for line in lines]
+
+
+def start_server(installed: Installed, command: str, env: dict[str, str], log_dir: Path) -> Server:
+    log_dir.mkdir(parents=True, exist_ok=True)
+    stdout_path = log_dir / "stdout.log"
+    stdout = stdout_path.open("w")
+    process = subprocess.Popen(
+        shlex.split(command),
+        cwd=installed.project,
+        env=env,
+        stdout=stdout,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    port = int(env["PORT"]) if env.get("PORT", "").isdigit() else 0
+    return Server(process, port, stdout_path, stdout)
+
+
+def tree_snapshot(project: Path) -> dict[str, float]:
+    """Files under the project with their modification times.
+
+    The virtual environment and bytecode caches are the interpreter's, not the service's state
+    (the image compiles bytecode at build time and sets PYTHONDONTWRITEBYTECODE).
+    """
+    return {
+        str(path.relative_to(project)): path.stat().st_mtime
+        for path in project.rglob("*")
+        if path.is_file() and not {".venv", "__pycache__"} & set(path.relative_to(project).parts)
+    }

@@ -1,0 +1,202 @@
+"""The service contract, run against real generated services: installed from their lock, started
+through their Procfile on a real port, talking to a real PostgreSQL.
+
+The contract is framework-independent: it knows a service only by its files (Procfile,
+example.env) and its HTTP and process behaviour. Where frameworks differ on purpose, the
+difference is written down once, in ``SLOW_APP``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from support.service import (
+    Installed,
+    create_database,
+    find_python,
+    free_port,
+    http_get,
+    install,
+    procfile,
+    start_server,
+    tree_snapshot,
+)
+from support.template import CHOICES, DEFAULT_SLUG, DEFAULTS
+
+pytestmark = pytest.mark.integration
+
+# Frameworks serve different interfaces (WSGI, ASGI), so the route the drain test needs, one
+# that holds a request open, is wrapped around each app differently. The server and its
+# configuration are the generated ones; only the app is wrapped.
+SLOW_APP = {
+    "django": (
+        "wsgi",
+        f"""
+import time
+from {DEFAULT_SLUG}.wsgi import application
+
+def app(environ, start_response):
+    if environ["PATH_INFO"] == "/__slow":
+        time.sleep(float(environ.get("QUERY_STRING") or 2))
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"finished"]
+    return application(environ, start_response)
+""",
+    ),
+}
+
+
+def behaviour_combinations() -> list[dict[str, Any]]:
+    """The default answers, and each database choice, on a Python this machine has."""
+    python_version = next(
+        (version for version in CHOICES["python_version"] if find_python(version)), None
+    )
+    combinations = []
+    for database in CHOICES["database"]:
+        combination = {**DEFAULTS, "database": database}
+        if python_version:
+            combination["python_version"] = python_version
+        combinations.append(combination)
+    return combinations
+
+
+def combination_id(combination: dict[str, Any]) -> str:
+    return f"framework={combination['framework']}-database={combination['database']}"
+
+
+@pytest.fixture(scope="module", params=behaviour_combinations(), ids=combination_id)
+def installed(request: pytest.FixtureRequest, bake: Any) -> Iterator[Installed]:
+    combination = request.param
+    python = find_python(combination["python_version"])
+    if python is None:
+        pytest.skip(f"no interpreter for any python_version choice {CHOICES['python_version']}")
+    previous = os.environ.get("TWELVE_FACTOR_LOCK")
+    os.environ["TWELVE_FACTOR_LOCK"] = "1"  # lock at generation, as a user's render does
+    try:
+        project = bake(**combination)
+    finally:
+        os.environ["TWELVE_FACTOR_LOCK"] = previous or "0"
+    assert (project / "uv.lock").is_file(), "generation with uv and the index must lock"
+    yield install(project, python, combination["framework"], combination["database"])
+
+
+@pytest.fixture
+def service_env(installed: Installed, postgres_url: str, request: pytest.FixtureRequest):
+    """A deploy's environment: example.env values, a free port, a fresh database."""
+    overrides = {"PORT": str(free_port()), "WEB_CONCURRENCY": "2"}
+    if installed.database != "none":
+        name = f"contract_{abs(hash(request.node.nodeid)) % 10**8}"
+        overrides["DATABASE_URL"] = create_database(postgres_url, name)
+    return installed.environment(**overrides)
+
+
+def test_own_test_suite_passes(installed: Installed) -> None:
+    env = installed.environment()
+    env.pop("DATABASE_URL", None)  # the suite brings its own PostgreSQL when none is given
+    for name in list(env):
+        if name not in {"PATH", "HOME", "LANG"}:
+            env.pop(name)
+    result = installed.run(["uv", "run", "--locked", "pytest", "-q", "-p", "no:cacheprovider"], env)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert " passed" in result.stdout and "failed" not in result.stdout
+
+
+def test_release_then_web_answers_probes_with_json_logs(
+    installed: Installed, service_env: dict[str, str], tmp_path: Path
+) -> None:
+    processes = procfile(installed.project)
+    assert set(processes) == {"web", "release"}
+
+    release = installed.run(processes["release"], service_env)
+    assert release.returncode == 0, release.stdout + release.stderr
+
+    before = tree_snapshot(installed.project)
+    server = start_server(installed, processes["web"], service_env, tmp_path)
+    try:
+        server.wait_until_serving()
+        status, body, headers = http_get(server.base_url + "/readyz")
+        assert status == 200, body
+        expected_checks = {} if installed.database == "none" else {"database": "ok"}
+        assert body.replace(" ", "") == (
+            '{"status":"ok","checks":' + str(expected_checks).replace("'", '"').replace(" ", "") + "}"
+        )
+        assert len(headers["X-Request-ID"]) == 32
+        status, _, _ = http_get(server.base_url + "/no-such-page")
+        assert status == 404
+    finally:
+        assert server.terminate() == 0, server.output()
+
+    events = server.json_lines()
+    requests = [event for event in events if event.get("message") == "request finished"]
+    assert [(event["path"], event["status"]) for event in requests] == [("/no-such-page", 404)]
+    assert requests[0]["request_id"]
+    assert tree_snapshot(installed.project) == before, "the service wrote under the project"
+
+
+def test_bad_configuration_fails_fast_with_one_message(
+    installed: Installed, service_env: dict[str, str], tmp_path: Path
+) -> None:
+    env = {**service_env, "DEBUG": "false", "PORT": "not-a-port"}
+    del env["ALLOWED_HOSTS"]
+    server = start_server(installed, procfile(installed.project)["web"], env, tmp_path)
+    status = server.process.wait(timeout=30)
+    output = server.output()
+
+    assert status != 0
+    assert "Traceback" not in output
+    for problem in ("ALLOWED_HOSTS is missing", "PORT='not-a-port'", "SECRET_KEY holds a placeholder"):
+        assert problem in output
+    assert "change-me" not in output
+
+
+def test_sigterm_lets_the_in_flight_request_finish(
+    installed: Installed, service_env: dict[str, str], tmp_path: Path
+) -> None:
+    kind, source = SLOW_APP[installed.framework]
+    wrapper_dir = tmp_path / "wrapper"
+    wrapper_dir.mkdir()
+    (wrapper_dir / "slow_app.py").write_text(source)
+    env = {**service_env, "PYTHONPATH": f"{wrapper_dir}{os.pathsep}{installed.project}"}
+    command = f"{procfile(installed.project)['web']} slow_app:app"
+    server = start_server(installed, command, env, tmp_path / "logs")
+    server.wait_until_serving()
+
+    answers: list[tuple[int, str]] = []
+    request = threading.Thread(
+        target=lambda: answers.append(http_get(server.base_url + "/__slow?2", timeout=30)[:2])
+    )
+    request.start()
+    time.sleep(0.5)  # the request is now inside the app
+    started = time.monotonic()
+    status = server.terminate()
+    request.join(timeout=30)
+
+    assert answers == [(200, "finished")], server.output()
+    assert status == 0, server.output()
+    assert time.monotonic() - started < int(env["GRACEFUL_TIMEOUT"]), "drain took the whole timeout"
+
+
+def test_migrations_run_only_as_the_release_process(
+    installed: Installed, service_env: dict[str, str], tmp_path: Path
+) -> None:
+    if installed.database == "none":
+        pytest.skip("database=none has no migrations")
+    import psycopg
+
+    server = start_server(installed, procfile(installed.project)["web"], service_env, tmp_path)
+    try:
+        server.wait_until_serving("/readyz")
+    finally:
+        assert server.terminate() == 0
+    with psycopg.connect(service_env["DATABASE_URL"]) as connection:
+        tables = connection.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
+        ).fetchone()
+    assert tables == (0,), "starting the web process created tables"
