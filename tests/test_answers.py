@@ -37,7 +37,9 @@ def generate(tmp_path: Path, **answers: str) -> subprocess.CompletedProcess[str]
     BAD_ANSWERS,
     ids=[f"{name}={value!r}" for name, value, _ in BAD_ANSWERS],
 )
-def test_bad_answer_is_refused_clearly(tmp_path: Path, variable: str, value: str, allowed: str) -> None:
+def test_bad_answer_is_refused_clearly(
+    tmp_path: Path, variable: str, value: str, allowed: str
+) -> None:
     result = generate(tmp_path, **{variable: value})
 
     assert result.returncode != 0

@@ -61,7 +61,9 @@ def test_files_parse(rendered: Rendered, combination: dict[str, Any]) -> None:
 @every_combination
 def test_ruff_lint_and_format_pass(rendered: Rendered, combination: dict[str, Any]) -> None:
     project = rendered(combination)
-    lint = subprocess.run([*RUFF, "check", "--no-cache", "."], cwd=project, capture_output=True, text=True)
+    lint = subprocess.run(
+        [*RUFF, "check", "--no-cache", "."], cwd=project, capture_output=True, text=True
+    )
     assert lint.returncode == 0, lint.stdout + lint.stderr
     fmt = subprocess.run(
         [*RUFF, "format", "--check", "--no-cache", "."], cwd=project, capture_output=True, text=True
@@ -87,9 +89,13 @@ def expected_presence(combination: dict[str, Any]) -> dict[str, bool]:
         "LICENSE": combination["open_source_license"] != "Proprietary",
         "_framework": False,
         "_licenses": False,
+        f"{slug}/settings.py": True,
         "manage.py": is_django,
-        f"{slug}/settings.py": is_django,
-        f"{slug}/items": has_database,
+        f"{slug}/items": is_django and has_database,
+        f"{slug}/main.py": not is_django,
+        f"{slug}/items.py": not is_django and has_database,
+        "alembic.ini": not is_django and has_database,
+        "migrations": not is_django and has_database,
         "tools/local_postgres.py": has_database,
         "tests/test_items.py": has_database,
     }
@@ -105,6 +111,20 @@ def test_files_present_or_absent_as_the_options_say(
 
 
 ENV_READ = re.compile(r"""env\.\w+\(\s*"([A-Z][A-Z0-9_]*)\"""")
+SETTINGS_FIELD = re.compile(r"^    ([a-z][a-z0-9_]*): ", re.MULTILINE)
+
+
+def settings_variables(project: Path) -> list[str]:
+    """The environment variables the settings module reads.
+
+    Django's settings call ``env.<type>("NAME")``; FastAPI's are the fields of a
+    pydantic-settings class, each read from the upper-cased variable.
+    """
+    settings = (project / DEFAULT_SLUG / "settings.py").read_text()
+    if "class Settings(BaseSettings):" in settings:
+        body = settings.split("class Settings(BaseSettings):", 1)[1].split("\n\n\ndef ", 1)[0]
+        return [name.upper() for name in SETTINGS_FIELD.findall(body) if name != "model_config"]
+    return ENV_READ.findall(settings)
 
 
 def env_example_names(project: Path) -> list[str]:
@@ -120,8 +140,8 @@ def test_example_env_lists_exactly_what_the_settings_read(
     rendered: Rendered, combination: dict[str, Any]
 ) -> None:
     project = rendered(combination)
-    settings = (project / DEFAULT_SLUG / "settings.py").read_text()
-    read = ENV_READ.findall(settings)
+    read = settings_variables(project)
+    assert read, "no environment variable found in the settings module"
     listed = env_example_names(project)
     assert sorted(listed) == sorted(set(listed)), "example.env lists a variable twice"
     assert sorted(set(read)) == sorted(listed)
@@ -143,7 +163,9 @@ def test_one_postgres_major_everywhere(rendered: Rendered, combination: dict[str
 
 
 @every_combination
-def test_python_version_is_used_consistently(rendered: Rendered, combination: dict[str, Any]) -> None:
+def test_python_version_is_used_consistently(
+    rendered: Rendered, combination: dict[str, Any]
+) -> None:
     project = rendered(combination)
     version = combination["python_version"]
     assert (project / ".python-version").read_text().strip() == version

@@ -35,9 +35,8 @@ pytestmark = pytest.mark.integration
 # that holds a request open, is wrapped around each app differently. The server and its
 # configuration are the generated ones; only the app is wrapped.
 SLOW_APP = {
-    "django": (
-        "wsgi",
-        f"""
+    # WSGI
+    "django": f"""
 import time
 from {DEFAULT_SLUG}.wsgi import application
 
@@ -48,21 +47,36 @@ def app(environ, start_response):
         return [b"finished"]
     return application(environ, start_response)
 """,
-    ),
+    # ASGI
+    "fastapi": f"""
+import asyncio
+from {DEFAULT_SLUG}.main import app as service
+
+async def app(scope, receive, send):
+    if scope["type"] == "http" and scope["path"] == "/__slow":
+        await asyncio.sleep(float(scope["query_string"] or 2))
+        await send({{"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"text/plain")]}})
+        await send({{"type": "http.response.body", "body": b"finished"}})
+        return
+    await service(scope, receive, send)
+""",
 }
 
 
 def behaviour_combinations() -> list[dict[str, Any]]:
-    """The default answers, and each database choice, on a Python this machine has."""
+    """Each framework with each database choice, other answers at their defaults, on a Python
+    this machine has."""
     python_version = next(
         (version for version in CHOICES["python_version"] if find_python(version)), None
     )
     combinations = []
-    for database in CHOICES["database"]:
-        combination = {**DEFAULTS, "database": database}
-        if python_version:
-            combination["python_version"] = python_version
-        combinations.append(combination)
+    for framework in CHOICES["framework"]:
+        for database in CHOICES["database"]:
+            combination = {**DEFAULTS, "framework": framework, "database": database}
+            if python_version:
+                combination["python_version"] = python_version
+            combinations.append(combination)
     return combinations
 
 
@@ -125,9 +139,11 @@ def test_release_then_web_answers_probes_with_json_logs(
         assert status == 200, body
         expected_checks = {} if installed.database == "none" else {"database": "ok"}
         assert body.replace(" ", "") == (
-            '{"status":"ok","checks":' + str(expected_checks).replace("'", '"').replace(" ", "") + "}"
+            '{"status":"ok","checks":'
+            + str(expected_checks).replace("'", '"').replace(" ", "")
+            + "}"
         )
-        assert len(headers["X-Request-ID"]) == 32
+        assert len(headers["x-request-id"]) == 32
         status, _, _ = http_get(server.base_url + "/no-such-page")
         assert status == 404
     finally:
@@ -151,7 +167,11 @@ def test_bad_configuration_fails_fast_with_one_message(
 
     assert status != 0
     assert "Traceback" not in output
-    for problem in ("ALLOWED_HOSTS is missing", "PORT='not-a-port'", "SECRET_KEY holds a placeholder"):
+    for problem in (
+        "ALLOWED_HOSTS is missing",
+        "PORT='not-a-port'",
+        "SECRET_KEY holds a placeholder",
+    ):
         assert problem in output
     assert "change-me" not in output
 
@@ -159,7 +179,7 @@ def test_bad_configuration_fails_fast_with_one_message(
 def test_sigterm_lets_the_in_flight_request_finish(
     installed: Installed, service_env: dict[str, str], tmp_path: Path
 ) -> None:
-    kind, source = SLOW_APP[installed.framework]
+    source = SLOW_APP[installed.framework]
     wrapper_dir = tmp_path / "wrapper"
     wrapper_dir.mkdir()
     (wrapper_dir / "slow_app.py").write_text(source)

@@ -26,6 +26,15 @@ DATABASE_ONLY: dict[str, tuple[str, ...]] = {
         "tests/test_items.py",
         "tools/local_postgres.py",
     ),
+    "fastapi": (
+        "{slug}/database.py",
+        "{slug}/items.py",
+        "{slug}/models.py",
+        "alembic.ini",
+        "migrations",
+        "tests/test_items.py",
+        "tools/local_postgres.py",
+    ),
 }
 
 
@@ -55,7 +64,9 @@ def place_license(project: Path, license_name: str) -> None:
     chosen = licenses / f"{license_name}.txt"
     if license_name != "Proprietary":
         if not chosen.is_file():
-            raise GenerationError(f"open_source_license={license_name!r} has no text in the template")
+            raise GenerationError(
+                f"open_source_license={license_name!r} has no text in the template"
+            )
         chosen.replace(project / "LICENSE")
     shutil.rmtree(licenses)
 
@@ -72,7 +83,9 @@ def remove_unused(project: Path, answers: Mapping[str, Any]) -> list[str]:
             elif path.exists():
                 path.unlink()
             else:
-                raise GenerationError(f"template defect: {relative} is listed as database-only but missing")
+                raise GenerationError(
+                    f"template defect: {relative} is listed as database-only but missing"
+                )
             removed.append(relative)
     return removed
 

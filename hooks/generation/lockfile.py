@@ -36,7 +36,9 @@ def lock(project: Path) -> str:
             check=False,
         )
     except subprocess.TimeoutExpired:
-        return f"Skipped locking dependencies (uv lock took over {LOCK_TIMEOUT_SECONDS} s): {LATER}."
+        return (
+            f"Skipped locking dependencies (uv lock took over {LOCK_TIMEOUT_SECONDS} s): {LATER}."
+        )
     if completed.returncode != 0:
         lines = [line for line in completed.stderr.splitlines() if line.strip()]
         reason = lines[-1].strip() if lines else f"exit status {completed.returncode}"

@@ -16,7 +16,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 from urllib.parse import urlsplit, urlunsplit
 
 TOOLS_BIN = str(Path(sys.executable).parent)  # uv and ruff from the template's test environment
@@ -72,13 +72,18 @@ def create_database(server_url: str, name: str) -> str:
     return database_url(server_url, name)
 
 
+def _lowercase(headers: Any) -> dict[str, str]:
+    """Header names are case-insensitive; compare them in lower case."""
+    return {name.lower(): value for name, value in headers.items()}
+
+
 def http_get(url: str, timeout: float = 10) -> tuple[int, str, dict[str, str]]:
     request = urllib.request.Request(url, headers={"Host": "localhost"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            return response.status, response.read().decode(), dict(response.headers)
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read().decode(), _lowercase(response.headers)
     except urllib.error.HTTPError as error:
-        return error.code, error.read().decode(), dict(error.headers)
+        return error.code, error.read().decode(), _lowercase(error.headers)
 
 
 @dataclass
@@ -117,7 +122,12 @@ def install(project: Path, python: str, framework: str, database: str) -> Instal
     env["PATH"] = f"{TOOLS_BIN}{os.pathsep}{env['PATH']}"
     env.pop("VIRTUAL_ENV", None)
     completed = subprocess.run(
-        ["uv", "sync", "--locked"], cwd=project, env=env, capture_output=True, text=True, timeout=900
+        ["uv", "sync", "--locked"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     if completed.returncode != 0:
         raise AssertionError(f"uv sync --locked failed:\n{completed.stderr}")
@@ -141,7 +151,9 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise AssertionError(f"server exited with {self.process.returncode}:\n{self.output()}")
+                raise AssertionError(
+                    f"server exited with {self.process.returncode}:\n{self.output()}"
+                )
             try:
                 if http_get(self.base_url + path, timeout=2)[0] == 200:
                     return

@@ -27,7 +27,9 @@ def test_good_answers_pass() -> None:
     [("python_version", "2.7"), ("framework", "flask"), ("database", "sqlite")],
 )
 def test_choices_outside_cookiecutter_json_are_refused(variable: str, value: str) -> None:
-    with pytest.raises(GenerationError, match=f"{variable}='{value}' is not allowed: choose one of"):
+    with pytest.raises(
+        GenerationError, match=f"{variable}='{value}' is not allowed: choose one of"
+    ):
         validate({**GOOD, variable: value}, DEFINITIONS)
 
 
@@ -35,7 +37,9 @@ def test_booleans_are_derived_as_choices_and_accept_text() -> None:
     definitions = {**DEFINITIONS, "use_feature": True}
     assert choice_variables(definitions)["use_feature"] == [True, False]
     validate({**GOOD, "use_feature": "no"}, definitions)
-    with pytest.raises(GenerationError, match="use_feature='maybe' is not allowed: answer true or false"):
+    with pytest.raises(
+        GenerationError, match="use_feature='maybe' is not allowed: answer true or false"
+    ):
         validate({**GOOD, "use_feature": "maybe"}, definitions)
 
 

@@ -42,7 +42,9 @@ def test_license(tmp_path: Path, license_name: str, expected: bool) -> None:
 def test_database_only_files_go_without_a_database(tmp_path: Path) -> None:
     make_tree(tmp_path, ["svc/items/models.py", "tests/test_items.py", "tools/local_postgres.py"])
 
-    removed = layout.remove_unused(tmp_path, {"database": "none", "framework": "django", "project_slug": "svc"})
+    removed = layout.remove_unused(
+        tmp_path, {"database": "none", "framework": "django", "project_slug": "svc"}
+    )
 
     assert removed == ["svc/items", "tests/test_items.py", "tools/local_postgres.py"]
     assert not (tmp_path / "svc/items").exists()
@@ -52,12 +54,14 @@ def test_output_checks_name_the_broken_file(tmp_path: Path) -> None:
     make_tree(tmp_path, ["ok.py"])
     (tmp_path / "settings.toml").write_text("name = {{ cookiecutter.x }}\n")
 
-    with pytest.raises(GenerationError, match=r"settings.toml unrendered template syntax on line 1"):
+    with pytest.raises(
+        GenerationError, match=r"settings.toml unrendered template syntax on line 1"
+    ):
         output_checks.check_project(tmp_path)
 
 
 def test_output_checks_catch_python_that_does_not_compile(tmp_path: Path) -> None:
     (tmp_path / "bad.py").write_text("def broken(:\n")
 
-    with pytest.raises(GenerationError, match="bad.py does not parse"):
+    with pytest.raises(GenerationError, match=r"bad\.py does not parse"):
         output_checks.check_project(tmp_path)

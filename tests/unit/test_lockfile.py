@@ -6,7 +6,9 @@ import pytest
 from generation import lockfile
 
 
-def test_skip_switch_gives_a_one_line_notice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_skip_switch_gives_a_one_line_notice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv(lockfile.SKIP_ENV, "0")
 
     message = lockfile.lock(tmp_path)
@@ -15,7 +17,9 @@ def test_skip_switch_gives_a_one_line_notice(tmp_path: Path, monkeypatch: pytest
     assert "make lock" in message and "\n" not in message
 
 
-def test_missing_uv_is_a_notice_not_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_uv_is_a_notice_not_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv(lockfile.SKIP_ENV, "1")
     monkeypatch.setenv("PATH", str(tmp_path))  # an empty directory: no uv to be found
 

@@ -86,7 +86,11 @@ def logging_config(level: str, log_format: str) -> dict[str, Any]:
         "root": {"handlers": ["stdout"], "level": level},
         # Server and framework loggers keep their own handlers otherwise; route them to stdout too.
         "loggers": {
-            name: {"handlers": [], "level": level, "propagate": True}
-            for name in ("gunicorn.error", "gunicorn.access", "django", "uvicorn", "uvicorn.error")
+            **{
+                name: {"handlers": [], "level": level, "propagate": True}
+                for name in ("gunicorn.error", "django", "uvicorn", "uvicorn.error")
+            },
+            # The app logs each request itself, with its request id: no second access log.
+            "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": True},
         },
     }

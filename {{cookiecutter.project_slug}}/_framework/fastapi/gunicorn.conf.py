@@ -1,0 +1,30 @@
+"""Gunicorn settings, derived from the service's one settings module.
+
+Importing the settings here validates the environment in the master process, so a bad
+configuration stops the server before it binds a port, with one message.
+"""
+
+from {{ cookiecutter.project_slug }}.logs import logging_config
+from {{ cookiecutter.project_slug }}.settings import settings
+
+wsgi_app = "{{ cookiecutter.project_slug }}.main:app"
+# Gunicorn manages the processes; each runs uvicorn's event loop for the ASGI app.
+worker_class = "uvicorn_worker.UvicornWorker"
+
+# Factor VII: the platform picks the port.
+bind = [f"0.0.0.0:{settings.port}"]
+# Factor VIII: scale out with more processes (or more containers), set per deploy.
+workers = settings.web_concurrency
+
+# Factor IX: on SIGTERM, stop accepting, let in-flight requests finish, then exit 0.
+graceful_timeout = settings.graceful_timeout
+timeout = 30
+
+# Factor XI: the app logs each request itself (with its request id); gunicorn's own lines go to
+# stdout as JSON through the same configuration.
+accesslog = None
+logconfig_dict = logging_config(settings.log_level, settings.log_format)
+
+# Factor VI: write nothing to local disk at run time (gunicorn otherwise opens a control socket
+# in the home directory).
+control_socket_disable = True

@@ -1,0 +1,16 @@
+"""Alembic environment: the database and the models come from the service's own modules."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from {{ cookiecutter.project_slug }}.database import engine
+from {{ cookiecutter.project_slug }}.models import Base
+
+if context.is_offline_mode():
+    raise SystemExit("Offline (--sql) migrations are not supported: run against DATABASE_URL.")
+
+with engine.connect() as connection:
+    context.configure(connection=connection, target_metadata=Base.metadata, compare_type=True)
+    with context.begin_transaction():
+        context.run_migrations()

@@ -1,0 +1,66 @@
+{% if cookiecutter.database == "postgresql" -%}
+import socket
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine
+
+from {{ cookiecutter.project_slug }} import health
+{%- else -%}
+from fastapi.testclient import TestClient
+{%- endif %}
+
+
+def test_liveness_answers_without_touching_dependencies(client: TestClient) -> None:
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_the_root_names_the_service(client: TestClient) -> None:
+    assert client.get("/").json() == {"service": "{{ cookiecutter.project_slug }}"}
+
+
+def test_probes_answer_whatever_the_host_header(client: TestClient) -> None:
+    # Orchestrators probe by pod or container IP, which is not in ALLOWED_HOSTS.
+    assert client.get("/healthz", headers={"Host": "10.1.2.3:8000"}).status_code == 200
+    assert client.get("/", headers={"Host": "10.1.2.3:8000"}).status_code == 400
+{%- if cookiecutter.database == "postgresql" %}
+
+
+def test_readiness_checks_the_database(client: TestClient) -> None:
+    response = client.get("/readyz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_readiness_fails_while_the_database_is_unreachable(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unreachable = create_engine(
+        f"postgresql+psycopg://postgres@127.0.0.1:{_closed_port()}/postgres",
+        connect_args={"connect_timeout": 3},
+    )
+    monkeypatch.setattr(health, "engine", unreachable)
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "checks": {"database": "unavailable"}}
+{%- else %}
+
+
+def test_readiness_has_no_dependencies_to_check(client: TestClient) -> None:
+    response = client.get("/readyz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {}}
+{%- endif %}

@@ -1,0 +1,49 @@
+import json
+import logging
+
+import pytest
+from fastapi.testclient import TestClient
+
+from {{ cookiecutter.project_slug }}.logs import JsonFormatter, RequestIdFilter, request_id
+
+REQUEST_LOGGER = "{{ cookiecutter.project_slug }}.requests"
+
+
+def test_json_lines_carry_the_request_id_and_extras() -> None:
+    record = logging.makeLogRecord(
+        {"name": "demo", "levelname": "INFO", "msg": "hello %s", "args": ("you",)}
+    )
+    record.status = 200
+    token = request_id.set("abc123")
+    try:
+        RequestIdFilter().filter(record)
+    finally:
+        request_id.reset(token)
+
+    event = json.loads(JsonFormatter().format(record))
+
+    assert event["message"] == "hello you"
+    assert event["level"] == "INFO"
+    assert event["request_id"] == "abc123"
+    assert event["status"] == 200
+    assert event["timestamp"].endswith("+00:00")
+
+
+def test_each_request_gets_an_id_and_one_log_event(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger=REQUEST_LOGGER):
+        response = client.get("/no-such-page")
+
+    assert response.status_code == 404
+    assert len(response.headers["X-Request-ID"]) == 32
+    [event] = [record for record in caplog.records if record.name == REQUEST_LOGGER]
+    assert (event.method, event.path, event.status) == ("GET", "/no-such-page", 404)
+
+
+def test_an_upstream_request_id_is_kept_and_a_malformed_one_replaced(client: TestClient) -> None:
+    kept = client.get("/healthz", headers={"X-Request-ID": "edge-42"})
+    replaced = client.get("/healthz", headers={"X-Request-ID": "bad id with spaces"})
+
+    assert kept.headers["X-Request-ID"] == "edge-42"
+    assert replaced.headers["X-Request-ID"] != "bad id with spaces"
