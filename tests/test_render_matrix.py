@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
-from generation.output_checks import leftover_markers, project_files
+from generation.output_checks import allows_github_expressions, leftover_markers, project_files
 from support.template import DEFAULT_SLUG, POSTGRES_MAJOR, combination_id, combinations
 
 COMBINATIONS = list(combinations())
@@ -40,7 +40,12 @@ def test_no_template_syntax_is_left(rendered: Rendered, combination: dict[str, A
     leftovers = {
         str(path.relative_to(project)): lines
         for path in text_files(project)
-        if (lines := leftover_markers(path.read_text(encoding="utf-8")))
+        if (
+            lines := leftover_markers(
+                path.read_text(encoding="utf-8"),
+                github_expressions=allows_github_expressions(path.relative_to(project)),
+            )
+        )
     }
     assert leftovers == {}
 

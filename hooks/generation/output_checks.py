@@ -7,15 +7,18 @@ time, so that a broken combination never reaches a user's disk looking healthy.
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
 from generation.errors import GenerationError
-from generation.layout import FRAMEWORKS_DIR, LICENSES_DIR
+from generation.layout import LICENSES_DIR, VARIANT_VARIABLES, variant_dir
 
 JINJA_MARKERS = ("{{", "{%", "{#")
 SKIPPED_DIRS = {".git", ".venv", "__pycache__", "node_modules"}
+# A GitHub Actions expression, ``${{ github.ref }}``: GitHub evaluates it, not Jinja.
+GITHUB_EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}")
 
 
 def project_files(project: Path) -> Iterator[Path]:
@@ -25,22 +28,38 @@ def project_files(project: Path) -> Iterator[Path]:
             yield path
 
 
-def leftover_markers(text: str) -> list[int]:
-    """Line numbers that still hold a Jinja marker."""
-    return [
-        number
-        for number, line in enumerate(text.splitlines(), start=1)
-        if any(marker in line for marker in JINJA_MARKERS)
-    ]
+def allows_github_expressions(relative: Path) -> bool:
+    """Whether the file at ``relative`` (to the project) may hold ``${{ ... }}`` expressions.
+
+    Only GitHub's own YAML files do: workflows and the like under ``.github/``.
+    """
+    return relative.parts[:1] == (".github",) and relative.suffix in {".yml", ".yaml"}
 
 
-def check_file(path: Path) -> str | None:
-    """Why ``path`` is broken, or None."""
+def leftover_markers(text: str, *, github_expressions: bool = False) -> list[int]:
+    """Line numbers that still hold a Jinja marker.
+
+    With ``github_expressions``, a complete ``${{ ... }}`` on one line is GitHub's and not a
+    leftover, unless a Jinja marker is nested inside it.
+    """
+    numbers = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if github_expressions:
+            inner = GITHUB_EXPRESSION.findall(line)
+            line = GITHUB_EXPRESSION.sub("", line) + " ".join(inner)
+        if any(marker in line for marker in JINJA_MARKERS):
+            numbers.append(number)
+    return numbers
+
+
+def check_file(path: Path, project: Path | None = None) -> str | None:
+    """Why ``path`` (a file of ``project``) is broken, or None."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         return None  # binary files are copied, not rendered
-    lines = leftover_markers(text)
+    relative = path.relative_to(project) if project else Path(path.name)
+    lines = leftover_markers(text, github_expressions=allows_github_expressions(relative))
     if lines:
         return f"unrendered template syntax on line {lines[0]}"
     try:
@@ -63,10 +82,10 @@ def check_file(path: Path) -> str | None:
 
 def check_project(project: Path) -> None:
     """Raise :class:`GenerationError` naming the first broken file."""
-    for leftover in (FRAMEWORKS_DIR, LICENSES_DIR):
+    for leftover in (*(variant_dir(name) for name in VARIANT_VARIABLES), LICENSES_DIR):
         if (project / leftover).exists():
             raise GenerationError(f"template defect: {leftover}/ was left in the project")
     for path in project_files(project):
-        problem = check_file(path)
+        problem = check_file(path, project)
         if problem:
             raise GenerationError(f"generated file {path.relative_to(project)} {problem}")

@@ -37,8 +37,8 @@ def test_each_request_gets_an_id_and_one_log_event(
 
     assert response.status_code == 404
     assert len(response.headers["X-Request-ID"]) == 32
-    [event] = [record for record in caplog.records if record.name == REQUEST_LOGGER]
-    assert (event.method, event.path, event.status) == ("GET", "/no-such-page", 404)
+    [event] = [vars(record) for record in caplog.records if record.name == REQUEST_LOGGER]
+    assert (event["method"], event["path"], event["status"]) == ("GET", "/no-such-page", 404)
 
 
 def test_an_upstream_request_id_is_kept_and_a_malformed_one_replaced(client: TestClient) -> None:

@@ -2,9 +2,11 @@
 
 from django.db import models
 
+NAME_MAX_LENGTH = 200
+
 
 class Item(models.Model):
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

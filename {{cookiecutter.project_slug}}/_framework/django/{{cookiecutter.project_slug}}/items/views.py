@@ -7,9 +7,9 @@ import json
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_http_methods
 
-from {{ cookiecutter.project_slug }}.items.models import Item
+from {{ cookiecutter.project_slug }}.items.models import NAME_MAX_LENGTH, Item
 
-MAX_NAME_LENGTH = Item._meta.get_field("name").max_length
+MAX_NAME_LENGTH = NAME_MAX_LENGTH
 PAGE_SIZE = 100
 
 
