@@ -25,12 +25,16 @@ Podman configuration (written by this module, measured on Debian 12, podman 4.3.
       ``podman run`` and every ``RUN`` step fails with ``error setting rlimits ... operation not
       permitted`` (podman raises the limits above the sandbox's hard limits; both nofile and nproc
       fail independently). ``podman build`` honours the same setting.
-    * ``runtime = "runc"``: podman already falls back to runc because crun is not installed
-      (Debian's podman accepts runc for ``crun | runc``), but crun fails on this hybrid cgroup v1
-      host, so it is pinned in case crun gets installed.
-    * storage.conf with ``driver = "overlay"`` and graphroot/runroot in the cache dir: overlay is
+    * ``runtime = "runc"``: not strictly needed (podman 4.3 picks runc on this cgroup v1/hybrid
+      host even when crun is installed, which a fresh ``apt-get install podman`` does), but crun
+      fails here ("cgroups in hybrid mode not supported"), so runc is pinned.
+    * storage.conf with ``driver = "overlay"`` and the graphroot in the cache dir: overlay is
       also podman's default as root here; the file isolates the tests' images from the system
       store, and podman refuses a storage.conf without ``driver`` (vfs would be ~20x slower).
+      The runroot is NOT in the cache dir but ``/run/tf-podman-<uid>-<hash>``: a runroot path of
+      51+ characters makes every foreground ``podman run`` hang 20 s after the container exited
+      (measured; "Exceeded conmon timeout waiting for container to exit"). Podman stores the
+      runroot in its database at the first call and ignores later storage.conf changes.
     * Builds use ``--format docker`` (the OCI format silently drops HEALTHCHECK, SHELL,
       STOPSIGNAL...) and ``--pull=never`` (no registry is reachable).
     * Logs use podman's default ``k8s-file`` driver and events the ``file`` logger: both work
@@ -384,7 +388,8 @@ class Engine:
         data = json.loads(self.cli("image", "inspect", image).stdout)[0]
         cfg = data.get("Config") or {}
         env = dict(item.split("=", 1) for item in cfg.get("Env") or [] if "=" in item)
-        health = (cfg.get("Healthcheck") or data.get("HealthCheck") or {}).get("Test")
+        # docker: Config.Healthcheck; podman: top-level Healthcheck
+        health = (cfg.get("Healthcheck") or data.get("Healthcheck") or {}).get("Test")
         return ImageInfo(
             id=data.get("Id", ""),
             size_bytes=int(data.get("Size") or 0),
@@ -537,7 +542,11 @@ class Engine:
             entrypoint=entrypoint, init=init, memory=memory, stop_signal=stop_signal,
             extra_args=extra_args,
         )  # fmt: skip
-        return self.cli("run", "-d", *args, timeout=120).stdout.strip().splitlines()[-1]
+        proc = self.cli("run", "-d", *args, timeout=120)
+        lines = proc.stdout.strip().splitlines()
+        if not lines:
+            raise EngineError(f"`run -d {image}` printed no container id\nstderr:\n{proc.stderr}")
+        return lines[-1]
 
     def stop(self, container: str, timeout: int = 10) -> float:
         """``stop -t timeout`` (SIGTERM, SIGKILL after ``timeout`` s); return seconds it took."""
@@ -559,6 +568,8 @@ class Engine:
         return Logs(proc.stdout, proc.stderr)
 
     def inspect(self, container: str) -> ContainerInfo:
+        """State and config of a container. Podman 4 reports a container's Entrypoint as one
+        space-joined string (split here with shlex); use :meth:`inspect_image` for exact forms."""
         data = json.loads(self.cli("container", "inspect", container).stdout)[0]
         cfg = data.get("Config") or {}
         state = data.get("State") or {}
@@ -611,11 +622,17 @@ class Engine:
                 stderr=proc.stderr,
             )
 
-    def healthcheck(self, container: str) -> bool:
-        """Run the image's HEALTHCHECK once now (podman: no systemd timers); True when healthy."""
+    def healthcheck(self, container: str, timeout: float = 60) -> bool:
+        """Podman: run the image's HEALTHCHECK once now (no systemd timers fire it), True when it
+        passes. Docker: wait up to ``timeout`` s for the daemon's verdict, True when healthy."""
         if self.name == "podman":
             return self.cli("healthcheck", "run", container, check=False).returncode == 0
-        return self.inspect(container).health == "healthy"
+        deadline = time.monotonic() + timeout
+        while True:
+            health = self.inspect(container).health
+            if health != "starting" or time.monotonic() > deadline:
+                return health == "healthy"
+            time.sleep(0.5)
 
     @contextlib.contextmanager
     def docker_api(self) -> Iterator[str]:
@@ -674,11 +691,26 @@ def _write_if_changed(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
+def _short_runroot(root: Path) -> Path:
+    """A runroot path under 51 characters, unique per cache dir.
+
+    With podman 4.3.1/conmon 2.1.6 a runroot of 51 characters or more makes every foreground
+    ``podman run`` wait 20 s for the exit code ("Exceeded conmon timeout waiting for container to
+    exit"); ``~/.cache/.../storage/run`` is longer than that. Runtime state belongs on /run anyway.
+    """
+    suffix = hashlib.sha256(str(root).encode()).hexdigest()[:10]
+    candidates = [Path("/run"), Path(os.environ.get("XDG_RUNTIME_DIR") or "/nonexistent")]
+    for base in [*candidates, Path(tempfile.gettempdir())]:
+        path = base / f"tf-podman-{os.getuid()}-{suffix}"
+        if len(str(path)) < 51 and os.access(base, os.W_OK):
+            return path
+    raise EngineError(f"no writable directory for a short podman runroot (cache: {root})")
+
+
 def podman_engine(executable: str = "podman", cache: Path | None = None) -> Engine:
     """An :class:`Engine` for podman with containers.conf/storage.conf written into ``cache``."""
     root = cache or cache_dir()
     root.mkdir(parents=True, exist_ok=True)
-    (root / "storage").mkdir(exist_ok=True)
     ulimits = ", ".join(f'"{u}"' for u in _PODMAN_ULIMITS)
     containers_conf = root / "containers.conf"
     storage_conf = root / "storage.conf"
@@ -692,8 +724,8 @@ def podman_engine(executable: str = "podman", cache: Path | None = None) -> Engi
         storage_conf,
         "# written by tests/container_engine.py\n"
         '[storage]\ndriver = "overlay"\n'
-        f'runroot = "{root / "storage" / "run"}"\n'
-        f'graphroot = "{root / "storage" / "graph"}"\n',
+        f'runroot = "{_short_runroot(root)}"\n'
+        f'graphroot = "{root / "graph"}"\n',
     )
     env = {"CONTAINERS_CONF": str(containers_conf), "CONTAINERS_STORAGE_CONF": str(storage_conf)}
     return Engine("podman", executable, env, root)
@@ -1095,7 +1127,7 @@ def _stand_in_notice(tag: str, info: ImageInfo) -> str:
     source = info.labels.get(f"{STAND_IN_LABEL}.source", "host CPython")
     return (
         f"NOTE: {tag} is a LOCAL STAND-IN, not the official Docker Hub image: Debian bookworm "
-        f"minbase + {source} copied to /usr/local (built by tests/container_engine.py)"
+        f"minbase + {source} (built by tests/container_engine.py)"
     )
 
 
@@ -1134,7 +1166,7 @@ def ensure_python_base_image(
     pull_error = ""
     if engine.name == "docker" and allow_pull:
         try:
-            engine.pull(qualified)
+            engine.pull(qualified, timeout=300)
             return f"{tag}: pulled the official image"
         except EngineError as exc:
             pull_error = f" (pull failed: {str(exc).splitlines()[-1][:200]})"
@@ -1144,6 +1176,11 @@ def ensure_python_base_image(
         found = existing()
         if found:
             return found
+        stale = (
+            engine.inspect_image(tag).labels.get(STAND_IN_LABEL)
+            if engine.image_exists(tag)
+            else None
+        )
         prefix, full = _find_cpython(python_version)
         cas = _local_cas()
         key = _stand_in_key(full, cas)
@@ -1161,13 +1198,17 @@ def ensure_python_base_image(
             (ctx / "Dockerfile").write_text(
                 _stand_in_dockerfile(base, python_version, full, bool(cas))
             )
-            source = f"CPython {full} from {prefix}"
+            source = f"CPython {full} copied to /usr/local from {prefix}"
             if cas:
-                source += f" + {len(cas)} host CA cert(s)"
+                source += f", {len(cas)} host CA certificate(s) trusted"
             tmp_tag = f"localhost/cookiecutter-twelve-factor/python-stand-in:{key}"
             engine.build(
                 ctx, tmp_tag, labels={STAND_IN_LABEL: key, f"{STAND_IN_LABEL}.source": source}
             )
         for alias in (qualified, f"{qualified}-bookworm"):
             engine.tag(tmp_tag, alias)
+        if stale and stale != key:  # best effort: drop the outdated stand-in's own tag
+            engine.cli(
+                "rmi", f"localhost/cookiecutter-twelve-factor/python-stand-in:{stale}", check=False
+            )
         return _stand_in_notice(tag, engine.inspect_image(tag)) + pull_error
