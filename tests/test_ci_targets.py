@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,52 +21,28 @@ from support.service import (
     TOOLS_BIN,
     Installed,
     create_database,
-    find_python,
-    install,
     read_env_file,
+    service_combinations,
 )
-from support.template import CHOICES, DEFAULT_SLUG, DEFAULTS
+from support.template import DEFAULT_SLUG
 
 pytestmark = pytest.mark.integration
 
-# Installing is `make install` (uv sync --locked), done by support.service.install. The image
+# Installing is `make install`, done by support.service.install. The image
 # targets need a container engine; the container job's script is checked statically here
 # (tests/test_static_linters.py) and run where an engine is.
 NOT_RUN_HERE = {
-    "install": "done by support.service.install, the same `uv sync --locked`",
+    "install": "done by support.service.install, with the same `make install`",
     "docker-build": "needs a container engine",
     "smoke-test-image": "needs a container engine",
 }
 
 
-def covering_combinations() -> list[dict[str, Any]]:
-    """Every framework with every database, on the first python_version this machine has."""
-    python_version = next(
-        (version for version in CHOICES["python_version"] if find_python(version)),
-        DEFAULTS["python_version"],
-    )
-    return [
-        {**DEFAULTS, "python_version": python_version, "framework": framework, "database": database}
-        for framework in CHOICES["framework"]
-        for database in CHOICES["database"]
-    ]
-
-
-def combination_id(combination: dict[str, Any]) -> str:
-    return f"framework={combination['framework']}-database={combination['database']}"
-
-
-@pytest.fixture(scope="module", params=covering_combinations(), ids=combination_id)
-def installed(request: pytest.FixtureRequest, bake: Any) -> Iterator[Installed]:
-    combination = request.param
-    python = find_python(combination["python_version"])
-    if python is None:
-        pytest.skip(f"no interpreter for any python_version choice {CHOICES['python_version']}")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TWELVE_FACTOR_LOCK", "1")  # lock at generation, as a user's render does
-        project = bake(**combination)
-    assert (project / "uv.lock").is_file(), "generation with uv and the index must lock"
-    yield install(project, python, combination["framework"], combination["database"])
+@pytest.fixture(scope="module", params=service_combinations())
+def installed(
+    request: pytest.FixtureRequest, installed_service: Callable[[dict[str, Any]], Installed]
+) -> Installed:
+    return installed_service(request.param)
 
 
 def ci_jobs(project: Path) -> dict[str, list[str]]:

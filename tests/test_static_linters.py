@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 from support.template import (
+    CHOICES,
     DEFAULT_SLUG,
     DEFINITIONS,
     POSTGRES_MAJOR,
@@ -237,11 +238,13 @@ def test_actions_are_pinned_to_commits_consistently(
 @every_combination
 def test_ci_installs_the_uv_the_image_uses(rendered: Rendered, combination: dict[str, Any]) -> None:
     project = rendered(combination)
-    [image_uv] = re.findall(r'pip install "uv==([\d.]+)"', (project / "Dockerfile").read_text())
+    image_uv = set(re.findall(r'pip install "uv==([\d.]+)"', (project / "Dockerfile").read_text()))
     ci_uv = set(
         re.findall(r'^\s+version: "([\d.]+)"', (project / WORKFLOWS / "ci.yml").read_text(), re.M)
     )
-    assert ci_uv == {image_uv}
+    assert ci_uv == image_uv
+    # A pip project uses no uv at all; a uv project pins one version in both places.
+    assert len(image_uv) == (combination["dependency_manager"] == "uv")
 
 
 @every_combination
@@ -303,7 +306,11 @@ def test_image_names_are_lowercased_as_registries_require(bake: Callable[..., Pa
 
 def test_files_without_jinja_stay_without_jinja() -> None:
     """Tool configurations are copied as they are: one file for every combination."""
-    for relative in (".github/dependabot.yml", ".hadolint.yaml", "scripts/smoke-test-image.sh"):
+    dependabot = [
+        f"_dependency_manager/{name}/.github/dependabot.yml"
+        for name in CHOICES["dependency_manager"]
+    ]
+    for relative in (*dependabot, ".hadolint.yaml", "scripts/smoke-test-image.sh"):
         text = (PROJECT_SOURCE / relative).read_text()
         assert not any(marker in text for marker in ("{{", "{%", "{#")), relative
 

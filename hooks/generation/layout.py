@@ -1,9 +1,11 @@
 """Shape the rendered tree to the answers by moving and deleting whole files.
 
-The template keeps each framework's own files under ``_framework/<name>/`` and each license
-under ``_licenses/``; everything else is shared. After rendering, the chosen framework's tree is
-merged into the project root, the chosen license becomes ``LICENSE``, and files that only make
-sense with a database are deleted when there is none. No file is edited here.
+The template keeps the files of each alternative under ``_<variable>/<choice>/`` (each
+framework's code under ``_framework/django/`` and ``_framework/fastapi/``, each dependency
+manager's files under ``_dependency_manager/uv/`` and ``_dependency_manager/pip/``) and each
+license under ``_licenses/``; everything else is shared. After rendering, the chosen
+alternatives are merged into the project root, the chosen license becomes ``LICENSE``, and files
+that only make sense with a database are deleted when there is none. No file is edited here.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from typing import Any
 
 from generation.errors import GenerationError
 
-FRAMEWORKS_DIR = "_framework"
+# Variables whose choices each bring their own files, in ``_<variable>/<choice>/``.
+VARIANT_VARIABLES = ("framework", "dependency_manager")
 LICENSES_DIR = "_licenses"
 
 # Paths (relative to the project root, after the framework merge) that exist only to talk to a
@@ -38,12 +41,18 @@ DATABASE_ONLY: dict[str, tuple[str, ...]] = {
 }
 
 
-def merge_framework(project: Path, framework: str) -> None:
-    """Move ``_framework/<framework>/`` into the project root and drop the other frameworks."""
-    frameworks = project / FRAMEWORKS_DIR
-    chosen = frameworks / framework
+def variant_dir(variable: str) -> str:
+    return f"_{variable}"
+
+
+def merge_variant(project: Path, variable: str, choice: str) -> None:
+    """Move ``_<variable>/<choice>/`` into the project root and drop the other choices."""
+    variants = project / variant_dir(variable)
+    chosen = variants / choice
+    if not variants.is_dir():
+        return  # this variable brings no files of its own
     if not chosen.is_dir():
-        raise GenerationError(f"framework={framework!r} has no files in the template")
+        raise GenerationError(f"{variable}={choice!r} has no files in the template")
     for source in sorted(chosen.rglob("*")):
         if source.is_dir():
             continue
@@ -51,11 +60,11 @@ def merge_framework(project: Path, framework: str) -> None:
         if target.exists():
             raise GenerationError(
                 f"template defect: {target.relative_to(project)} exists both shared and "
-                f"in {FRAMEWORKS_DIR}/{framework}"
+                f"in {variant_dir(variable)}/{choice}"
             )
         target.parent.mkdir(parents=True, exist_ok=True)
         source.replace(target)
-    shutil.rmtree(frameworks)
+    shutil.rmtree(variants)
 
 
 def place_license(project: Path, license_name: str) -> None:
@@ -92,6 +101,8 @@ def remove_unused(project: Path, answers: Mapping[str, Any]) -> list[str]:
 
 def apply(project: Path, answers: Mapping[str, Any]) -> None:
     """Run every layout step in order."""
-    merge_framework(project, answers["framework"])
+    for variable in VARIANT_VARIABLES:
+        if variable in answers:
+            merge_variant(project, variable, answers[variable])
     place_license(project, answers["open_source_license"])
     remove_unused(project, answers)

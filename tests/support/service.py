@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import itertools
 import json
 import os
 import shlex
@@ -18,6 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from generation.lockfile import LOCK_FILES
+
+from support.template import CHOICES, DEFAULTS
 
 TOOLS_BIN = str(Path(sys.executable).parent)  # uv and ruff from the template's test environment
 
@@ -117,12 +123,19 @@ class Installed:
         )
 
 
+def assert_locked(project: Path, dependency_manager: str) -> None:
+    """Generation with a resolver and the index at hand must have locked."""
+    missing = [name for name in LOCK_FILES[dependency_manager] if not (project / name).is_file()]
+    assert not missing, f"generation did not lock: {', '.join(missing)} missing"
+
+
 def install(project: Path, python: str, framework: str, database: str) -> Installed:
-    env = {**os.environ, "UV_PYTHON": python, "UV_PYTHON_DOWNLOADS": "never"}
+    """``make install``: the locked dependencies into the project's .venv, on ``python``."""
+    env = {**os.environ, "UV_PYTHON": python, "UV_PYTHON_DOWNLOADS": "never", "PYTHON": python}
     env["PATH"] = f"{TOOLS_BIN}{os.pathsep}{env['PATH']}"
     env.pop("VIRTUAL_ENV", None)
     completed = subprocess.run(
-        ["uv", "sync", "--locked"],
+        ["make", "install"],
         cwd=project,
         env=env,
         capture_output=True,
@@ -130,7 +143,7 @@ def install(project: Path, python: str, framework: str, database: str) -> Instal
         timeout=900,
     )
     if completed.returncode != 0:
-        raise AssertionError(f"uv sync --locked failed:\n{completed.stderr}")
+        raise AssertionError(f"make install failed:\n{completed.stdout}{completed.stderr}")
     return Installed(project, python, framework, database)
 
 
@@ -210,3 +223,34 @@ def tree_snapshot(project: Path) -> dict[str, float]:
         for path in project.rglob("*")
         if path.is_file() and not {".venv", "__pycache__"} & set(path.relative_to(project).parts)
     }
+
+
+# The variables that change what a service is built from; the others (names, license) do not.
+SERVICE_VARIABLES = ("framework", "dependency_manager", "database")
+
+
+def service_combinations() -> list[Any]:
+    """Each framework, dependency manager and database choice, other answers at their defaults,
+    on the first python_version choice this machine has an interpreter for.
+
+    Each is a ``pytest.param`` in its own xdist group, so one worker installs it once
+    (``scripts/test`` runs with ``--dist loadgroup``).
+    """
+    python_version = next(
+        (version for version in CHOICES["python_version"] if find_python(version)),
+        DEFAULTS["python_version"],
+    )
+    params = []
+    for values in itertools.product(*(CHOICES[name] for name in SERVICE_VARIABLES)):
+        combination = {
+            **DEFAULTS,
+            "python_version": python_version,
+            **dict(zip(SERVICE_VARIABLES, values, strict=True)),
+        }
+        name = service_id(combination)
+        params.append(pytest.param(combination, id=name, marks=pytest.mark.xdist_group(name)))
+    return params
+
+
+def service_id(combination: dict[str, Any]) -> str:
+    return "-".join(f"{name}={combination[name]}" for name in SERVICE_VARIABLES)

@@ -17,7 +17,7 @@ def make_tree(root: Path, files: list[str]) -> None:
 def test_framework_tree_is_merged_and_the_others_dropped(tmp_path: Path) -> None:
     make_tree(tmp_path, ["shared.txt", "_framework/django/manage.py", "_framework/other/x.py"])
 
-    layout.merge_framework(tmp_path, "django")
+    layout.merge_variant(tmp_path, "framework", "django")
 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["manage.py", "shared.txt"]
 
@@ -26,7 +26,22 @@ def test_a_file_both_shared_and_framework_specific_is_a_template_defect(tmp_path
     make_tree(tmp_path, ["manage.py", "_framework/django/manage.py"])
 
     with pytest.raises(GenerationError, match="exists both shared and in _framework/django"):
-        layout.merge_framework(tmp_path, "django")
+        layout.merge_variant(tmp_path, "framework", "django")
+
+
+def test_a_variable_without_alternative_files_is_left_alone(tmp_path: Path) -> None:
+    make_tree(tmp_path, ["shared.txt"])
+
+    layout.merge_variant(tmp_path, "dependency_manager", "uv")
+
+    assert [p.name for p in tmp_path.iterdir()] == ["shared.txt"]
+
+
+def test_a_choice_without_files_is_a_template_defect(tmp_path: Path) -> None:
+    make_tree(tmp_path, ["_dependency_manager/uv/x.txt"])
+
+    with pytest.raises(GenerationError, match="dependency_manager='pip' has no files"):
+        layout.merge_variant(tmp_path, "dependency_manager", "pip")
 
 
 @pytest.mark.parametrize(("license_name", "expected"), [("MIT", True), ("Proprietary", False)])

@@ -40,5 +40,18 @@ def test_a_failing_lock_names_the_reason(tmp_path: Path, monkeypatch: pytest.Mon
 
     message = lockfile.lock(tmp_path)
 
-    assert message.startswith("Skipped locking dependencies (uv lock failed: ")
+    assert message.startswith("Skipped locking dependencies (locking failed: ")
     assert "\n" not in message
+
+
+def test_pip_projects_without_a_resolver_get_a_notice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(lockfile.SKIP_ENV, "1")
+    monkeypatch.setenv("PATH", str(tmp_path))
+
+    message = lockfile.lock(tmp_path, "pip")
+
+    assert message == (
+        f"Skipped locking dependencies (neither uv nor pip-tools is installed): {lockfile.LATER}."
+    )
