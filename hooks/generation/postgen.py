@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from generation import layout, lockfile, output_checks
+from generation import layout, link, lockfile, output_checks, scorecard
 from generation.errors import GenerationError, report
 
 
@@ -18,6 +18,22 @@ def main(project: Path, answers: Mapping[str, Any]) -> int:
     except GenerationError as error:
         # cookiecutter removes the project directory when this hook fails.
         return report(error)
-    print(lockfile.lock(project))
+    # --- drift (issue 7): link to the template for cruft. cruft's scratch re-renders for
+    # `cruft diff`/`cruft update` stop here: no lock (network, and uv.lock is team-owned and
+    # skipped), no .cruft.json (cruft owns it then), no output (cruft diff prints to stdout).
+    if link.is_cruft_rerender(project, answers):
+        return 0
+    for notice in link.link(project, answers):
+        print(notice)
+    # --- end drift
+    print(lockfile.lock(project, answers["dependency_manager"]))
+    # --- twelve-factor scorecard (issue 6): the project's own checker (tools/twelve_factor.py)
+    # on the finished, locked project. A failed factor is a template defect and fails generation
+    # with the evidence; a lock missing because locking was skipped just above is a warning.
+    try:
+        print(scorecard.run(project))
+    except GenerationError as error:
+        return report(error)
+    # --- end twelve-factor scorecard
     print(f"Created {project.name}/: see its README.md to run and test it.")
     return 0
