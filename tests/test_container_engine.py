@@ -25,7 +25,8 @@ from container_engine import (
     wait_http,
 )
 
-pytestmark = pytest.mark.container
+# Builds need debootstrap and PyPI, so these are integration tests as well as container ones.
+pytestmark = [pytest.mark.container, pytest.mark.integration]
 
 PYTHON = "3.12"
 

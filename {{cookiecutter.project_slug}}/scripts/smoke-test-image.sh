@@ -23,7 +23,7 @@ created_network=""
 
 cleanup() {
     for container in "${containers[@]}"; do
-        "$docker" rm --force "$container" >/dev/null 2>&1 || true
+        "$docker" rm --force --volumes "$container" >/dev/null 2>&1 || true
     done
     if [ -n "$created_network" ]; then
         "$docker" network rm "$created_network" >/dev/null 2>&1 || true

@@ -34,7 +34,9 @@ def stamp_line(source: str) -> str:
 
 def compile_command(source: str) -> list[str]:
     """uv when installed (fast, resolves for every platform), else pip-tools' pip-compile."""
-    output = str(compiled(source))
+    # Relative: the compiled file records its command, and a path of this machine must not
+    # end up in a committed file (nor make every lock differ).
+    output = compiled(source).name
     uv = shutil.which("uv")
     if uv:
         return [
