@@ -1,32 +1,9 @@
-import json
 import logging
 
 import pytest
 from fastapi.testclient import TestClient
 
-from {{ cookiecutter.project_slug }}.logs import JsonFormatter, RequestIdFilter, request_id
-
 REQUEST_LOGGER = "{{ cookiecutter.project_slug }}.requests"
-
-
-def test_json_lines_carry_the_request_id_and_extras() -> None:
-    record = logging.makeLogRecord(
-        {"name": "demo", "levelname": "INFO", "msg": "hello %s", "args": ("you",)}
-    )
-    record.status = 200
-    token = request_id.set("abc123")
-    try:
-        RequestIdFilter().filter(record)
-    finally:
-        request_id.reset(token)
-
-    event = json.loads(JsonFormatter().format(record))
-
-    assert event["message"] == "hello you"
-    assert event["level"] == "INFO"
-    assert event["request_id"] == "abc123"
-    assert event["status"] == 200
-    assert event["timestamp"].endswith("+00:00")
 
 
 def test_each_request_gets_an_id_and_one_log_event(
