@@ -104,6 +104,7 @@ def expected_presence(combination: dict[str, Any]) -> dict[str, bool]:
         "LICENSE": combination["open_source_license"] != "Proprietary",
         "_framework": False,
         "_dependency_manager": False,
+        "_database": False,
         "requirements.in": uses_pip,
         "requirements-dev.in": uses_pip,
         "tools/lock.py": uses_pip,

@@ -1,11 +1,16 @@
 """Shape the rendered tree to the answers by moving and deleting whole files.
 
-The template keeps the files of each alternative under ``_<variable>/<choice>/`` (each
-framework's code under ``_framework/django/`` and ``_framework/fastapi/``, each dependency
-manager's files under ``_dependency_manager/uv/`` and ``_dependency_manager/pip/``) and each
-license under ``_licenses/``; everything else is shared. After rendering, the chosen
-alternatives are merged into the project root, the chosen license becomes ``LICENSE``, and files
-that only make sense with a database are deleted when there is none. No file is edited here.
+An alternative is a directory: ``_<variable>/<choice>/`` holds the files that exist only when
+``<variable>`` is ``<choice>``, laid out as they will be in the directory that holds
+``_<variable>/``. The chosen one is merged there and the other choices are deleted. Alternatives
+nest, so a file that depends on two answers lives where both apply:
+``_framework/fastapi/_database/postgresql/alembic.ini`` exists only for FastAPI on PostgreSQL.
+A nested alternative is resolved before its parent is merged, and no file may come from two
+places (that is a template defect, reported by path).
+
+Any variable of cookiecutter.json works this way without a change here: adding an option is
+adding its ``_<variable>/<choice>/`` directories. The license is the one exception: its texts
+are ``_licenses/<name>.txt`` and the chosen one becomes ``LICENSE``. No file is edited here.
 """
 
 from __future__ import annotations
@@ -17,54 +22,57 @@ from typing import Any
 
 from generation.errors import GenerationError
 
-# Variables whose choices each bring their own files, in ``_<variable>/<choice>/``.
-VARIANT_VARIABLES = ("framework", "dependency_manager")
 LICENSES_DIR = "_licenses"
 
-# Paths (relative to the project root, after the framework merge) that exist only to talk to a
-# database. ``{slug}`` is the project's package name.
-DATABASE_ONLY: dict[str, tuple[str, ...]] = {
-    "django": (
-        "{slug}/items",
-        "tests/test_items.py",
-        "tools/local_postgres.py",
-    ),
-    "fastapi": (
-        "{slug}/database.py",
-        "{slug}/items.py",
-        "{slug}/models.py",
-        "alembic.ini",
-        "migrations",
-        "tests/test_items.py",
-        "tools/local_postgres.py",
-    ),
-}
 
-
-def variant_dir(variable: str) -> str:
+def alternative_dir(variable: str) -> str:
+    """The directory name that holds the alternatives of ``variable``."""
     return f"_{variable}"
 
 
-def merge_variant(project: Path, variable: str, choice: str) -> None:
-    """Move ``_<variable>/<choice>/`` into the project root and drop the other choices."""
-    variants = project / variant_dir(variable)
-    chosen = variants / choice
-    if not variants.is_dir():
-        return  # this variable brings no files of its own
-    if not chosen.is_dir():
-        raise GenerationError(f"{variable}={choice!r} has no files in the template")
-    for source in sorted(chosen.rglob("*")):
-        if source.is_dir():
+def choices(answers: Mapping[str, Any]) -> dict[str, str]:
+    """The answers that can select alternatives, by the directory name that would hold them.
+
+    Cookiecutter's own entries (``_template``, ``__postgres_major``, ...) are not answers.
+    """
+    return {
+        alternative_dir(name): str(value)
+        for name, value in answers.items()
+        if not name.startswith("_") and isinstance(value, str)
+    }
+
+
+def resolve(directory: Path, selected: Mapping[str, str], project: Path) -> None:
+    """Merge every alternative under ``directory`` into place, deepest first."""
+    for child in sorted(directory.iterdir()):
+        if not child.is_dir() or child.is_symlink():
             continue
-        target = project / source.relative_to(chosen)
-        if target.exists():
+        if child.name not in selected:
+            resolve(child, selected, project)
+            continue
+        chosen = child / selected[child.name]
+        if not chosen.is_dir():
+            # Another answer's choice may bring files of this variable; this one brings none.
+            shutil.rmtree(child)
+            continue
+        resolve(chosen, selected, project)
+        merge(chosen, directory, project)
+        shutil.rmtree(child)
+
+
+def merge(source: Path, target: Path, project: Path) -> None:
+    """Move every file under ``source`` to the same relative place under ``target``."""
+    for path in sorted(source.rglob("*")):
+        if path.is_dir():
+            continue
+        destination = target / path.relative_to(source)
+        if destination.exists():
             raise GenerationError(
-                f"template defect: {target.relative_to(project)} exists both shared and "
-                f"in {variant_dir(variable)}/{choice}"
+                f"template defect: {destination.relative_to(project)} comes both from "
+                f"{path.relative_to(project)} and from elsewhere"
             )
-        target.parent.mkdir(parents=True, exist_ok=True)
-        source.replace(target)
-    shutil.rmtree(variants)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        path.replace(destination)
 
 
 def place_license(project: Path, license_name: str) -> None:
@@ -80,29 +88,17 @@ def place_license(project: Path, license_name: str) -> None:
     shutil.rmtree(licenses)
 
 
-def remove_unused(project: Path, answers: Mapping[str, Any]) -> list[str]:
-    """Delete the files the chosen options do not use; return their relative paths."""
-    removed: list[str] = []
-    if answers["database"] == "none":
-        for pattern in DATABASE_ONLY.get(answers["framework"], ()):
-            relative = pattern.format(slug=answers["project_slug"])
-            path = project / relative
-            if path.is_dir():
-                shutil.rmtree(path)
-            elif path.exists():
-                path.unlink()
-            else:
-                raise GenerationError(
-                    f"template defect: {relative} is listed as database-only but missing"
-                )
-            removed.append(relative)
-    return removed
+def leftovers(project: Path, answers: Mapping[str, Any]) -> list[str]:
+    """Alternative directories still in the project (relative paths); empty after :func:`apply`."""
+    names = {*choices(answers), LICENSES_DIR}
+    return sorted(
+        str(path.relative_to(project))
+        for path in project.rglob("_*")
+        if path.is_dir() and path.name in names
+    )
 
 
 def apply(project: Path, answers: Mapping[str, Any]) -> None:
-    """Run every layout step in order."""
-    for variable in VARIANT_VARIABLES:
-        if variable in answers:
-            merge_variant(project, variable, answers[variable])
+    """Merge the chosen alternatives and place the license."""
+    resolve(project, choices(answers), project)
     place_license(project, answers["open_source_license"])
-    remove_unused(project, answers)

@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
+from generation import layout
 from generation.errors import GenerationError
-from generation.layout import LICENSES_DIR, VARIANT_VARIABLES, variant_dir
 
 JINJA_MARKERS = ("{{", "{%", "{#")
 SKIPPED_DIRS = {".git", ".venv", "__pycache__", "node_modules"}
@@ -80,11 +81,11 @@ def check_file(path: Path, project: Path | None = None) -> str | None:
     return None
 
 
-def check_project(project: Path) -> None:
-    """Raise :class:`GenerationError` naming the first broken file."""
-    for leftover in (*(variant_dir(name) for name in VARIANT_VARIABLES), LICENSES_DIR):
-        if (project / leftover).exists():
-            raise GenerationError(f"template defect: {leftover}/ was left in the project")
+def check_project(project: Path, answers: Mapping[str, Any] | None = None) -> None:
+    """Raise :class:`GenerationError` naming the first broken file (or, given the answers, the
+    first alternative directory the layout left behind)."""
+    for leftover in layout.leftovers(project, answers or {}):
+        raise GenerationError(f"template defect: {leftover}/ was left in the project")
     for path in project_files(project):
         problem = check_file(path, project)
         if problem:

@@ -14,26 +14,24 @@ def main(project: Path, answers: Mapping[str, Any]) -> int:
     """Shape, check and lock the project; return the hook's exit status."""
     try:
         layout.apply(project, answers)
-        output_checks.check_project(project)
+        output_checks.check_project(project, answers)
     except GenerationError as error:
         # cookiecutter removes the project directory when this hook fails.
         return report(error)
-    # --- drift (issue 7): link to the template for cruft. cruft's scratch re-renders for
-    # `cruft diff`/`cruft update` stop here: no lock (network, and uv.lock is team-owned and
-    # skipped), no .cruft.json (cruft owns it then), no output (cruft diff prints to stdout).
+    # cruft's scratch re-renders for `cruft diff`/`cruft update` stop here: no lock (network,
+    # and uv.lock is team-owned and skipped), no .cruft.json (cruft owns it then), no output
+    # (cruft diff prints to stdout).
     if link.is_cruft_rerender(project, answers):
         return 0
     for notice in link.link(project, answers):
         print(notice)
-    # --- end drift
     print(lockfile.lock(project, answers["dependency_manager"]))
-    # --- twelve-factor scorecard (issue 6): the project's own checker (tools/twelve_factor.py)
-    # on the finished, locked project. A failed factor is a template defect and fails generation
-    # with the evidence; a lock missing because locking was skipped just above is a warning.
+    # The project's own twelve-factor checker on the finished, locked project. A failed factor
+    # is a template defect and fails generation with the evidence; a lock missing because
+    # locking was skipped just above is a warning.
     try:
         print(scorecard.run(project))
     except GenerationError as error:
         return report(error)
-    # --- end twelve-factor scorecard
     print(f"Created {project.name}/: see its README.md to run and test it.")
     return 0

@@ -14,34 +14,80 @@ def make_tree(root: Path, files: list[str]) -> None:
         path.write_text(relative)
 
 
-def test_framework_tree_is_merged_and_the_others_dropped(tmp_path: Path) -> None:
+ANSWERS = {"framework": "django", "database": "none", "project_slug": "svc", "_template": "x"}
+
+
+def test_the_chosen_alternative_is_merged_and_the_others_dropped(tmp_path: Path) -> None:
     make_tree(tmp_path, ["shared.txt", "_framework/django/manage.py", "_framework/other/x.py"])
 
-    layout.merge_variant(tmp_path, "framework", "django")
+    layout.resolve(tmp_path, layout.choices(ANSWERS), tmp_path)
 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["manage.py", "shared.txt"]
 
 
-def test_a_file_both_shared_and_framework_specific_is_a_template_defect(tmp_path: Path) -> None:
+def test_nested_alternatives_apply_only_where_both_answers_hold(tmp_path: Path) -> None:
+    make_tree(
+        tmp_path,
+        [
+            "_framework/django/_database/none/svc/urls.py",
+            "_framework/django/_database/postgresql/svc/items/models.py",
+            "_framework/fastapi/_database/none/svc/main.py",
+            "_database/none/compose.yaml",
+            "_database/postgresql/tools/local_postgres.py",
+        ],
+    )
+
+    layout.resolve(tmp_path, layout.choices(ANSWERS), tmp_path)
+
+    files = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+    assert files == ["compose.yaml", "svc/urls.py"]
+    assert layout.leftovers(tmp_path, ANSWERS) == []
+
+
+def test_alternatives_merge_into_the_directory_that_holds_them(tmp_path: Path) -> None:
+    make_tree(tmp_path, ["svc/_database/none/views.py", "svc/shared.py"])
+
+    layout.resolve(tmp_path, layout.choices(ANSWERS), tmp_path)
+
+    assert sorted(p.name for p in (tmp_path / "svc").iterdir()) == ["shared.py", "views.py"]
+
+
+def test_a_file_from_two_places_is_a_template_defect(tmp_path: Path) -> None:
     make_tree(tmp_path, ["manage.py", "_framework/django/manage.py"])
 
-    with pytest.raises(GenerationError, match="exists both shared and in _framework/django"):
-        layout.merge_variant(tmp_path, "framework", "django")
+    with pytest.raises(GenerationError, match="manage.py comes both from _framework/django"):
+        layout.resolve(tmp_path, layout.choices(ANSWERS), tmp_path)
 
 
-def test_a_variable_without_alternative_files_is_left_alone(tmp_path: Path) -> None:
-    make_tree(tmp_path, ["shared.txt"])
+def test_a_choice_that_brings_no_files_leaves_nothing_behind(tmp_path: Path) -> None:
+    make_tree(tmp_path, ["shared.txt", "_database/postgresql/tools/local_postgres.py"])
 
-    layout.merge_variant(tmp_path, "dependency_manager", "uv")
+    layout.resolve(tmp_path, layout.choices(ANSWERS), tmp_path)
 
     assert [p.name for p in tmp_path.iterdir()] == ["shared.txt"]
 
 
-def test_a_choice_without_files_is_a_template_defect(tmp_path: Path) -> None:
-    make_tree(tmp_path, ["_dependency_manager/uv/x.txt"])
+def test_cookiecutter_entries_are_not_answers() -> None:
+    assert layout.choices(ANSWERS) == {
+        "_framework": "django",
+        "_database": "none",
+        "_project_slug": "svc",
+    }
 
-    with pytest.raises(GenerationError, match="dependency_manager='pip' has no files"):
-        layout.merge_variant(tmp_path, "dependency_manager", "pip")
+
+def test_every_alternative_in_the_template_names_a_variable_and_one_of_its_choices() -> None:
+    from support.template import CHOICES, TEMPLATE_DIR
+
+    project_template = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
+    found = {}
+    for directory in project_template.rglob("_*"):
+        variable = directory.name[1:]
+        if directory.is_dir() and directory.name != layout.LICENSES_DIR:
+            assert variable in CHOICES, f"{directory} is named after no choice variable"
+            found[directory] = {child.name for child in directory.iterdir()}
+    assert found, "the template has no alternatives: the layout mechanism is untested here"
+    for directory, choices in found.items():
+        assert choices <= set(map(str, CHOICES[directory.name[1:]])), directory
 
 
 @pytest.mark.parametrize(("license_name", "expected"), [("MIT", True), ("Proprietary", False)])
@@ -52,17 +98,6 @@ def test_license(tmp_path: Path, license_name: str, expected: bool) -> None:
 
     assert (tmp_path / "LICENSE").exists() is expected
     assert not (tmp_path / "_licenses").exists()
-
-
-def test_database_only_files_go_without_a_database(tmp_path: Path) -> None:
-    make_tree(tmp_path, ["svc/items/models.py", "tests/test_items.py", "tools/local_postgres.py"])
-
-    removed = layout.remove_unused(
-        tmp_path, {"database": "none", "framework": "django", "project_slug": "svc"}
-    )
-
-    assert removed == ["svc/items", "tests/test_items.py", "tools/local_postgres.py"]
-    assert not (tmp_path / "svc/items").exists()
 
 
 def test_output_checks_name_the_broken_file(tmp_path: Path) -> None:

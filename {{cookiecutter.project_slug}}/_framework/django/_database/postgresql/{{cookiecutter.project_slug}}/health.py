@@ -7,24 +7,17 @@ balancer stops sending traffic while it answers 503.
 
 from __future__ import annotations
 
-{% if cookiecutter.database == "postgresql" -%}
 import logging
-{% endif -%}
 from collections.abc import Callable
 
-{% if cookiecutter.database == "postgresql" -%}
 from django.db import DatabaseError, connection
-{% endif -%}
 from django.http import HttpRequest, HttpResponse, JsonResponse
-{%- if cookiecutter.database == "postgresql" %}
 
 logger = logging.getLogger(__name__)
-{%- endif %}
 
 
 def readiness() -> tuple[int, dict[str, str]]:
     """HTTP status and per-dependency results."""
-{%- if cookiecutter.database == "postgresql" %}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -32,9 +25,6 @@ def readiness() -> tuple[int, dict[str, str]]:
         logger.warning("readiness check failed: database unavailable", extra={"error": str(error)})
         return 503, {"database": "unavailable"}
     return 200, {"database": "ok"}
-{%- else %}
-    return 200, {}
-{%- endif %}
 
 
 class HealthCheckMiddleware:

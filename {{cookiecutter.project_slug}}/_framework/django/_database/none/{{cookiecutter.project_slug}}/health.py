@@ -1,0 +1,33 @@
+"""Liveness and readiness probes (factor IX).
+
+``/healthz`` says the process is up and touches nothing else, so a slow database never gets a
+healthy process restarted. ``/readyz`` says whether the service can do its work now; a load
+balancer stops sending traffic while it answers 503.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+
+def readiness() -> tuple[int, dict[str, str]]:
+    """HTTP status and per-dependency results."""
+    return 200, {}
+
+
+class HealthCheckMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path == "/healthz":
+            return JsonResponse({"status": "ok"})
+        if request.path == "/readyz":
+            status, checks = readiness()
+            return JsonResponse(
+                {"status": "ok" if status == 200 else "unavailable", "checks": checks},
+                status=status,
+            )
+        return self.get_response(request)

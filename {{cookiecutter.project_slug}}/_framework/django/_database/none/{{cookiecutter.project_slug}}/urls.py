@@ -1,0 +1,9 @@
+"""URL routes. The health probes are answered by middleware, before host validation."""
+
+from django.urls import path
+
+from {{ cookiecutter.project_slug }}.views import index
+
+urlpatterns = [
+    path("", index, name="index"),
+]

@@ -1,0 +1,25 @@
+from fastapi.testclient import TestClient
+
+
+def test_liveness_answers_without_touching_dependencies(client: TestClient) -> None:
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_the_root_names_the_service(client: TestClient) -> None:
+    assert client.get("/").json() == {"service": "{{ cookiecutter.project_slug }}"}
+
+
+def test_probes_answer_whatever_the_host_header(client: TestClient) -> None:
+    # Orchestrators probe by pod or container IP, which is not in ALLOWED_HOSTS.
+    assert client.get("/healthz", headers={"Host": "10.1.2.3:8000"}).status_code == 200
+    assert client.get("/", headers={"Host": "10.1.2.3:8000"}).status_code == 400
+
+
+def test_readiness_has_no_dependencies_to_check(client: TestClient) -> None:
+    response = client.get("/readyz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {}}
