@@ -17,7 +17,7 @@ from pathlib import Path
 LOCK_TIMEOUT_SECONDS = 180
 # Set to 0 to skip locking (the template's own tests do, except where they install the project).
 SKIP_ENV = "TWELVE_FACTOR_LOCK"
-LATER = "run `make lock` in the project when the package index is available"
+LATER = "the first `make install`, `make test` or `make dev` in the project creates the lock"
 LOCK_FILES = {"uv": ("uv.lock",), "pip": ("requirements.txt", "requirements-dev.txt")}
 
 

@@ -14,7 +14,7 @@ def test_skip_switch_gives_a_one_line_notice(
     message = lockfile.lock(tmp_path)
 
     assert message.startswith("Skipped locking dependencies")
-    assert "make lock" in message and "\n" not in message
+    assert "make install" in message and "\n" not in message
 
 
 def test_missing_uv_is_a_notice_not_an_error(
