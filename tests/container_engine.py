@@ -88,7 +88,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import fcntl
 import hashlib
 import http.client
 import json
@@ -96,7 +95,6 @@ import os
 import re
 import shlex
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -104,6 +102,8 @@ import urllib.parse
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
+
+from support.system import file_lock
 
 __all__ = [
     "STAND_IN_LABEL",
@@ -118,7 +118,6 @@ __all__ = [
     "cache_dir",
     "detect_engine",
     "ensure_python_base_image",
-    "free_port",
     "is_shell_form",
     "podman_engine",
     "probe_engines",
@@ -782,32 +781,6 @@ def detect_engine() -> Engine | None:
 # --------------------------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _file_lock(path: Path, timeout: float = 3600) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+") as handle:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"could not lock {path} within {timeout} s") from None
-                time.sleep(0.2)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port that is free on ``host`` right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
-
-
 def wait_http(
     url: str,
     timeout: float = 30.0,
@@ -1002,7 +975,7 @@ def _ensure_rootfs_tarball(cache: Path) -> Path:
     tarball = cache / "rootfs" / f"{_DEBIAN_SUITE}-minbase-{key}.tar"
     if tarball.exists():
         return tarball
-    with _file_lock(cache / "locks" / "rootfs.lock"):
+    with file_lock(cache / "locks" / "rootfs.lock"):
         if tarball.exists():
             return tarball
         debootstrap = shutil.which("debootstrap") or (
@@ -1071,7 +1044,7 @@ def _ensure_base_image(engine: Engine, cache: Path) -> str:
     if engine.image_exists(tag):
         return tag
     tarball = _ensure_rootfs_tarball(cache)
-    with _file_lock(cache / "locks" / "base-image.lock"):
+    with file_lock(cache / "locks" / "base-image.lock"):
         if not engine.image_exists(tag):
             engine.import_tarball(
                 tarball,
@@ -1172,7 +1145,7 @@ def ensure_python_base_image(
             pull_error = f" (pull failed: {str(exc).splitlines()[-1][:200]})"
 
     cache = engine.cache or cache_dir()
-    with _file_lock(cache / "locks" / f"python-{python_version}.lock"):
+    with file_lock(cache / "locks" / f"python-{python_version}.lock"):
         found = existing()
         if found:
             return found

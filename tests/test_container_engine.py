@@ -19,11 +19,11 @@ from container_engine import (
     Engine,
     EngineError,
     ensure_python_base_image,
-    free_port,
     is_shell_form,
     probe_engines,
     wait_http,
 )
+from support.system import free_port
 
 # Builds need debootstrap and PyPI, so these are integration tests as well as container ones.
 pytestmark = [pytest.mark.container, pytest.mark.integration]

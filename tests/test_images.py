@@ -35,7 +35,6 @@ from support.images import (
     TcpPostgres,
     build_image,
     cached_steps,
-    compose_binary,
     ensure_postgres_image,
     healthcheck_pump,
     image_combinations,
@@ -50,11 +49,11 @@ from support.images import (
 from support.service import (
     create_database,
     find_python,
-    free_port,
     http_get,
     procfile,
     read_env_file,
 )
+from support.system import compose_binary, free_port
 from support.template import CHOICES, DEFAULT_SLUG
 from test_service_contract import SLOW_APP
 

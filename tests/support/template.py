@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import pytest
 from generation.answers import choice_variables
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2]
@@ -25,9 +26,41 @@ def combinations() -> Iterator[dict[str, Any]]:
         yield dict(zip(names, values, strict=True))
 
 
-def combination_id(combination: Mapping[str, Any]) -> str:
-    """A readable test id, e.g. ``framework=django-database=none``."""
-    return "-".join(f"{name}={value}" for name, value in combination.items())
+def combination_id(combination: Mapping[str, Any], names: Sequence[str] | None = None) -> str:
+    """A readable test id, e.g. ``framework=django-database=none`` (only ``names``, if given)."""
+    shown = combination if names is None else {name: combination[name] for name in names}
+    return "-".join(f"{name}={value}" for name, value in shown.items()) or "defaults"
+
+
+def varying(*names: str) -> list[dict[str, Any]]:
+    """Every combination of the choices of ``names``, the other answers at their defaults."""
+    unknown = sorted(set(names) - set(CHOICES))
+    if unknown:
+        raise KeyError(f"not choice variables of cookiecutter.json: {', '.join(unknown)}")
+    return [
+        {**DEFAULTS, **dict(zip(names, values, strict=True))}
+        for values in itertools.product(*(CHOICES[name] for name in names))
+    ]
+
+
+def vary(*names: str) -> pytest.MarkDecorator:
+    """Parametrize a test's ``combination`` over the variables that change what it checks.
+
+    A test declares those variables, and only their choices multiply its runs: a check of
+    ``ci.yml`` varies ``dependency_manager`` and ``database``, not the license. No names: one
+    run, with the defaults. Test ids name just the varied answers.
+    """
+    return pytest.mark.parametrize(
+        "combination", varying(*names), ids=lambda combination: combination_id(combination, names)
+    )
+
+
+# Every combination cookiecutter.json allows: for the test that renders them all.
+COMBINATIONS = list(combinations())
+every_combination = vary(*CHOICES)
+
+# The session fixture ``rendered``: answers in, rendered project directory out (cached).
+Rendered = Callable[[dict[str, Any]], Path]
 
 
 def check_known_keys(extra_context: Mapping[str, Any]) -> None:

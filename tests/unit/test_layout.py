@@ -55,7 +55,7 @@ def test_alternatives_merge_into_the_directory_that_holds_them(tmp_path: Path) -
 def test_a_file_from_two_places_is_a_template_defect(tmp_path: Path) -> None:
     make_tree(tmp_path, ["manage.py", "_framework/django/manage.py"])
 
-    with pytest.raises(GenerationError, match="manage.py comes both from _framework/django"):
+    with pytest.raises(GenerationError, match=r"manage\.py comes both from _framework/django"):
         layout.resolve(tmp_path, layout.choices(ANSWERS), tmp_path)
 
 
