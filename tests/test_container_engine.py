@@ -18,11 +18,11 @@ import pytest
 from container_engine import (
     Engine,
     EngineError,
-    ensure_python_base_image,
     is_shell_form,
     probe_engines,
     wait_http,
 )
+from support.stand_in_images import ensure_python_base_image
 from support.system import free_port
 
 # Builds need debootstrap and PyPI, so these are integration tests as well as container ones.

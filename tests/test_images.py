@@ -29,7 +29,7 @@ from typing import Any
 
 import pytest
 from conftest import CONTAINER_SUMMARY, unavailable
-from container_engine import BuildResult, Engine, ImageInfo, ensure_python_base_image, wait_http
+from container_engine import BuildResult, Engine, ImageInfo, wait_http
 from support.images import (
     Compose,
     TcpPostgres,
@@ -53,6 +53,7 @@ from support.service import (
     procfile,
     read_env_file,
 )
+from support.stand_in_images import ensure_python_base_image
 from support.system import compose_binary, free_port
 from support.template import CHOICES, DEFAULT_SLUG
 from test_service_contract import SLOW_APP

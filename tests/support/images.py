@@ -24,13 +24,13 @@ from pathlib import Path
 from typing import Any
 
 from container_engine import (
-    STAND_IN_LABEL,
     BuildResult,
     Engine,
     EngineError,
 )
 
 from support.service import find_python
+from support.stand_in_images import STAND_IN_LABEL
 from support.system import file_lock, free_port
 from support.template import CHOICES, DEFAULTS, POSTGRES_MAJOR, TEMPLATE_DIR
 
