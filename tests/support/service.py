@@ -122,19 +122,19 @@ def assert_locked(project: Path, dependency_manager: str) -> None:
     assert not missing, f"generation did not lock: {', '.join(missing)} missing"
 
 
-def install(project: Path, python: str, framework: str, database: str) -> Installed:
-    """``make install``: the locked dependencies into the project's .venv, on ``python``."""
+def make(project: Path, python: str, target: str) -> subprocess.CompletedProcess[str]:
+    """``make <target>`` in the project, its tools on ``python`` (uv never downloads one)."""
     env = {**os.environ, "UV_PYTHON": python, "UV_PYTHON_DOWNLOADS": "never", "PYTHON": python}
     env["PATH"] = f"{TOOLS_BIN}{os.pathsep}{env['PATH']}"
     env.pop("VIRTUAL_ENV", None)
-    completed = subprocess.run(
-        ["make", "install"],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
+    return subprocess.run(
+        ["make", target], cwd=project, env=env, capture_output=True, text=True, timeout=900
     )
+
+
+def install(project: Path, python: str, framework: str, database: str) -> Installed:
+    """``make install``: the locked dependencies into the project's .venv, on ``python``."""
+    completed = make(project, python, "install")
     if completed.returncode != 0:
         raise AssertionError(f"make install failed:\n{completed.stdout}{completed.stderr}")
     return Installed(project, python, framework, database)

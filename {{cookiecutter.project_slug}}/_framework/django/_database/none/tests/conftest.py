@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import os
-from contextlib import ExitStack
 
 import django
 import pytest
 
 from tools.devenv import PROJECT_DIR, read_env_file
-
-_resources = ExitStack()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -18,7 +15,3 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ.setdefault(name, value)
     os.environ["DJANGO_SETTINGS_MODULE"] = "{{ cookiecutter.project_slug }}.settings"
     django.setup()
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    _resources.close()

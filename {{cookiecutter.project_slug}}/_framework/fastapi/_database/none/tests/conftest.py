@@ -4,23 +4,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import ExitStack
 
 import pytest
 from fastapi.testclient import TestClient
 
 from tools.devenv import PROJECT_DIR, read_env_file
 
-_resources = ExitStack()
-
 
 def pytest_configure(config: pytest.Config) -> None:
     for name, value in read_env_file(PROJECT_DIR / "example.env").items():
         os.environ.setdefault(name, value)
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    _resources.close()
 
 
 @pytest.fixture
