@@ -20,10 +20,9 @@ from container_engine import (
     EngineError,
     is_shell_form,
     probe_engines,
-    wait_http,
 )
 from support.stand_in_images import ensure_python_base_image
-from support.system import free_port
+from support.system import free_port, wait_http
 
 # Builds need debootstrap and PyPI, so these are integration tests as well as container ones.
 pytestmark = [pytest.mark.container, pytest.mark.integration]

@@ -29,7 +29,7 @@ from typing import Any
 
 import pytest
 from conftest import CONTAINER_SUMMARY, unavailable
-from container_engine import BuildResult, Engine, ImageInfo, wait_http
+from container_engine import BuildResult, Engine, ImageInfo
 from support.images import (
     Compose,
     TcpPostgres,
@@ -47,6 +47,7 @@ from support.images import (
     working_copy,
 )
 from support.service import (
+    SLOW_APP,
     create_database,
     find_python,
     http_get,
@@ -54,9 +55,8 @@ from support.service import (
     read_env_file,
 )
 from support.stand_in_images import ensure_python_base_image
-from support.system import compose_binary, free_port
+from support.system import compose_binary, free_port, wait_http
 from support.template import CHOICES, DEFAULT_SLUG
-from test_service_contract import SLOW_APP
 
 # integration as well: builds install from the package index and take minutes, which
 # `scripts/test -m "not integration"` (offline, seconds) leaves out.

@@ -4,7 +4,7 @@ through their Procfile on a real port, talking to a real PostgreSQL.
 The project's own test suite runs in tests/test_ci_targets.py, through `make test` as its CI
 runs it. The contract is framework-independent: it knows a service only by its files (Procfile,
 example.env) and its HTTP and process behaviour. Where frameworks differ on purpose, the
-difference is written down once, in ``SLOW_APP``.
+difference is written down once, in ``SLOW_APP`` (tests/support/service.py).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from support.service import (
+    SLOW_APP,
     Installed,
     create_database,
     http_get,
@@ -27,41 +28,8 @@ from support.service import (
     tree_snapshot,
 )
 from support.system import free_port
-from support.template import DEFAULT_SLUG
 
 pytestmark = pytest.mark.integration
-
-# Frameworks serve different interfaces (WSGI, ASGI), so the route the drain test needs, one
-# that holds a request open, is wrapped around each app differently. The server and its
-# configuration are the generated ones; only the app is wrapped.
-SLOW_APP = {
-    # WSGI
-    "django": f"""
-import time
-from {DEFAULT_SLUG}.wsgi import application
-
-def app(environ, start_response):
-    if environ["PATH_INFO"] == "/__slow":
-        time.sleep(float(environ.get("QUERY_STRING") or 2))
-        start_response("200 OK", [("Content-Type", "text/plain")])
-        return [b"finished"]
-    return application(environ, start_response)
-""",
-    # ASGI
-    "fastapi": f"""
-import asyncio
-from {DEFAULT_SLUG}.main import app as service
-
-async def app(scope, receive, send):
-    if scope["type"] == "http" and scope["path"] == "/__slow":
-        await asyncio.sleep(float(scope["query_string"] or 2))
-        await send({{"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", b"text/plain")]}})
-        await send({{"type": "http.response.body", "body": b"finished"}})
-        return
-    await service(scope, receive, send)
-""",
-}
 
 
 @pytest.fixture(scope="module", params=service_combinations())

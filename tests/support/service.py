@@ -22,7 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from generation.lockfile import LOCK_FILES
 
-from support.template import CHOICES, DEFAULTS
+from support.template import CHOICES, DEFAULT_SLUG, DEFAULTS
 
 TOOLS_BIN = str(Path(sys.executable).parent)  # uv and ruff from the template's test environment
 
@@ -247,3 +247,36 @@ def service_combinations() -> list[Any]:
 
 def service_id(combination: dict[str, Any]) -> str:
     return "-".join(f"{name}={combination[name]}" for name in SERVICE_VARIABLES)
+
+
+# Frameworks serve different interfaces (WSGI, ASGI), so the route the drain test needs, one
+# that holds a request open, is wrapped around each app differently. The server and its
+# configuration are the generated ones; only the app is wrapped.
+SLOW_APP = {
+    # WSGI
+    "django": f"""
+import time
+from {DEFAULT_SLUG}.wsgi import application
+
+def app(environ, start_response):
+    if environ["PATH_INFO"] == "/__slow":
+        time.sleep(float(environ.get("QUERY_STRING") or 2))
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"finished"]
+    return application(environ, start_response)
+""",
+    # ASGI
+    "fastapi": f"""
+import asyncio
+from {DEFAULT_SLUG}.main import app as service
+
+async def app(scope, receive, send):
+    if scope["type"] == "http" and scope["path"] == "/__slow":
+        await asyncio.sleep(float(scope["query_string"] or 2))
+        await send({{"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"text/plain")]}})
+        await send({{"type": "http.response.body", "body": b"finished"}})
+        return
+    await service(scope, receive, send)
+""",
+}
