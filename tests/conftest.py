@@ -101,7 +101,7 @@ CONTAINER_SUMMARY = "container summary"
 def engine() -> Any:
     """Docker when a daemon answers, else Podman (tests/container_engine.py). Without either the
     test is skipped with the reason, or fails when TWELVE_FACTOR_REQUIRE_ENGINE=1 (CI)."""
-    from container_engine import probe_engines
+    from support.engines import probe_engines
 
     found, reason = probe_engines()
     if found is None:

@@ -19,8 +19,8 @@ from container_engine import (
     Engine,
     EngineError,
     is_shell_form,
-    probe_engines,
 )
+from support.engines import probe_engines
 from support.stand_in_images import ensure_python_base_image
 from support.system import free_port, wait_http
 

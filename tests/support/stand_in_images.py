@@ -18,8 +18,9 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from container_engine import Engine, EngineError, ImageInfo, cache_dir, output_tail
+from container_engine import Engine, EngineError, ImageInfo, output_tail
 
+from support.engines import cache_dir
 from support.system import file_lock
 
 STAND_IN_LABEL = "org.cookiecutter-twelve-factor.stand-in"
