@@ -32,7 +32,7 @@ from container_engine import (
 from support.service import find_python
 from support.stand_in_images import STAND_IN_LABEL
 from support.system import file_lock, free_port
-from support.template import CHOICES, DEFAULTS, POSTGRES_MAJOR, TEMPLATE_DIR
+from support.template import CHOICES, POSTGRES_MAJOR, TEMPLATE_DIR, varying
 
 # The answers the image tests vary: each one changes what goes into the image or how it starts.
 IMAGE_VARIABLES = ("framework", "dependency_manager", "database")
@@ -47,20 +47,14 @@ def image_python_version() -> str | None:
 
 
 def image_combinations() -> list[dict[str, Any]]:
-    """framework x dependency_manager x database from cookiecutter.json (a variable the template
-    does not define yet is left out), other answers at their defaults."""
+    """framework x dependency_manager x database from cookiecutter.json, other answers at their
+    defaults, on the Python this machine can put into a stand-in base image."""
     python_version = image_python_version()
-    names = [name for name in IMAGE_VARIABLES if name in CHOICES]
-    combinations: list[dict[str, Any]] = [{}]
-    for name in names:
-        combinations = [{**c, name: value} for c in combinations for value in CHOICES[name]]
-    result = []
-    for varied in combinations:
-        combination = {**DEFAULTS, **varied}
+    combinations = varying(*IMAGE_VARIABLES)
+    for combination in combinations:
         if python_version:
             combination["python_version"] = python_version
-        result.append(combination)
-    return result
+    return combinations
 
 
 def image_id(combination: Mapping[str, Any]) -> str:

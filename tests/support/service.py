@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import glob
-import itertools
 import json
 import os
 import shlex
@@ -22,7 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from generation.lockfile import LOCK_FILES
 
-from support.template import CHOICES, DEFAULT_SLUG, DEFAULTS
+from support.template import CHOICES, DEFAULT_SLUG, DEFAULTS, varying
 
 TOOLS_BIN = str(Path(sys.executable).parent)  # uv and ruff from the template's test environment
 
@@ -234,12 +233,8 @@ def service_combinations() -> list[Any]:
         DEFAULTS["python_version"],
     )
     params = []
-    for values in itertools.product(*(CHOICES[name] for name in SERVICE_VARIABLES)):
-        combination = {
-            **DEFAULTS,
-            "python_version": python_version,
-            **dict(zip(SERVICE_VARIABLES, values, strict=True)),
-        }
+    for combination in varying(*SERVICE_VARIABLES):
+        combination["python_version"] = python_version
         name = service_id(combination)
         params.append(pytest.param(combination, id=name, marks=pytest.mark.xdist_group(name)))
     return params
