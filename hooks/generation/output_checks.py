@@ -73,7 +73,8 @@ def check_file(path: Path, project: Path | None = None) -> str | None:
         elif path.suffix in {".yml", ".yaml"}:
             import yaml  # cookiecutter depends on PyYAML
 
-            yaml.safe_load(text)
+            # libyaml's loader, where PyYAML was built with it, parses ~10x faster.
+            yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (SyntaxError, ValueError) as error:  # tomllib/json/yaml errors are ValueErrors
         return f"does not parse: {str(error).splitlines()[0]}"
     except Exception as error:  # yaml.YAMLError is not a ValueError
