@@ -1,8 +1,8 @@
 """Liveness and readiness probes (factor IX).
 
-``/healthz`` says the process is up and touches nothing else, so a slow database never gets a
-healthy process restarted. ``/readyz`` says whether the service can do its work now; a load
-balancer stops sending traffic while it answers 503.
+``/healthz`` says the process is up and touches nothing else, so a slow dependency never gets a
+healthy process restarted. ``/readyz`` says whether the service can do its work now: with no
+database to check, whenever it answers at all.
 """
 
 from __future__ import annotations
