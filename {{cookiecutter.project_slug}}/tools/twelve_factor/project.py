@@ -112,8 +112,10 @@ class ProcessDefinition:
 class Project:
     """A project tree and what can be read from it, each file read at most once."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, strict: bool = False) -> None:
         self.root = root.resolve()
+        # A project of this template's shape: every fact must be there, stricter conventions.
+        self.strict = strict
         self.gitignore_text = self._read_root(".gitignore")
         self.gitignore = gitignore_rules(self.gitignore_text or "")
         self.dockerignore_text = self._read_root(".dockerignore")
@@ -216,8 +218,8 @@ class Project:
         ):
             return "test"
         if (
-            parts[0] in DEVELOPMENT_DIRS
-            and parts[0] != self.package
+            (parts[0] in DEVELOPMENT_DIRS and parts[0] != self.package)
+            or "scripts" in parts[1:-1]
             or (len(parts) == 1 and name.removesuffix(".py") in DEVELOPMENT_MODULES)
         ):
             return "tool"
@@ -227,8 +229,13 @@ class Project:
         return [path for path in self.python_files() if self.kind(path) == "runtime"]
 
     def application_python(self) -> list[str]:
-        """Runtime code that serves requests: without migrations."""
-        return [path for path in self.runtime_python() if "migrations" not in path.split("/")]
+        """Runtime code that serves requests: without migrations and management commands (which
+        are one-off admin processes)."""
+        return [
+            path
+            for path in self.runtime_python()
+            if "migrations" not in path.split("/") and "/management/commands/" not in path
+        ]
 
     def _first_party(self) -> set[str]:
         """Module names the project itself provides, at any depth (``src/`` layouts, apps run
@@ -250,12 +257,15 @@ class Project:
         modules = []
         for path in self.runtime_python():
             parts = path.split("/")
-            if "migrations" in parts or len(parts) < 2:
+            if "migrations" in parts or len(parts) < 2 or "/management/commands/" in path:
                 continue
             stem = parts[-1].removesuffix(".py")
             in_settings_package = any(part in {"settings", "config"} for part in parts[1:-1])
             if "settings" in stem or (in_settings_package and stem != "__init__"):
                 modules.append(path)
+        # Flask's convention: a top-level config.py with the app's Config class.
+        if not modules and self.exists("config.py"):
+            modules.append("config.py")
         return modules
 
     def _main_settings(self) -> str | None:
@@ -282,19 +292,27 @@ class Project:
         return found
 
     def _framework(self) -> str:
-        imported: set[str] = set()
+        """The web framework: the first one declared, else the first one imported."""
+        from .packages import declaration
+
+        frameworks = ("django", "fastapi", "flask", "starlette")
+        declared = self.memo(declaration).runtime_names()
+        for framework in frameworks:
+            if framework in declared:
+                return framework
         for path in self.runtime_python():
             text = self.text(path) or ""
-            if "django" in text or "fastapi" in text or "flask" in text or "starlette" in text:
-                imported.update(module for module, _, _ in python_imports(text))
-        for framework in ("django", "fastapi", "flask", "starlette"):
-            if framework in imported:
-                return framework
+            if any(framework in text for framework in frameworks):
+                for module, _, _ in python_imports(text):
+                    if module in frameworks:
+                        return module
         return "unknown framework"
 
     def package_dir(self) -> str | None:
         """The application package (the settings module's folder), as ``name/``."""
-        return self.settings.rsplit("/", 1)[0] + "/" if self.settings else None
+        if self.settings is None or "/" not in self.settings:
+            return None
+        return self.settings.rsplit("/", 1)[0] + "/"
 
     @property
     def settings_module_name(self) -> str | None:

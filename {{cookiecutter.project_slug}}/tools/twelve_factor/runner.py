@@ -23,6 +23,7 @@ def check_project(
     options = read_options(project.pyproject)
     waivers = {**options.waive, **check_waivers(waive or {}, "waive")}
     strict = options.strict if strict is None else strict
+    project.strict = strict
     results = {factor.number: FactorResult(factor, strict) for factor in FACTORS}
     for item in checks():
         target = results[item.factor.number]

@@ -3,7 +3,6 @@ formats and high-entropy literals, with the placeholders and fakes that are not 
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from collections import Counter
@@ -61,10 +60,15 @@ KEY_QUALIFIERS = frozenset(
 
 
 def is_secret_name(name: str) -> bool:
+    """Whether ``name`` names a secret itself: it ends in a secret word (``DB_PASSWORD``,
+    ``api_token``) or in a qualified key (``SECRET_KEY``, ``aws_access_key``), not merely
+    mentions one (``password_reset_url``, ``email_password_status``)."""
     words = name_words(name)
-    if SECRET_WORDS.intersection(words):
+    if not words:
+        return False
+    if words[-1] in SECRET_WORDS:
         return True
-    return any(b == "key" and a in KEY_QUALIFIERS for a, b in itertools.pairwise(words))
+    return len(words) >= 2 and words[-1] == "key" and words[-2] in KEY_QUALIFIERS
 
 
 # Values that stand for a secret without being one: the service refuses these unless DEBUG=true,
@@ -90,6 +94,9 @@ PLACEHOLDER_VALUES = frozenset(
         "placeholder",
     }
 )
+# Words that mark a documented example value wherever they appear in it.
+PLACEHOLDER_MARKERS = ("fixme", "changeme", "change-me", "change_me", "replace", "your-", "your_",
+                       "placeholder", "example", "dummy", "insecure", "xxxx", "<", "todo")
 PLACEHOLDER_PREFIXES = ("your-", "your_", "example", "dummy", "fake", "placeholder", "change")
 # Values of secret-looking keys that are not credentials (GitHub's ``id-token: write``).
 NON_SECRET_VALUES = frozenset(
@@ -103,14 +110,31 @@ def is_reference(value: str) -> bool:
     return value.startswith("$") or "${" in value or "$(" in value or "%(" in value
 
 
+IDENTIFIER = re.compile(r"^[a-z]+(?:[_.-][a-z]+)*$")
+SECRET_WORD_IN_VALUE = re.compile(r"secret|passw|token|credential|key")
+
+
+def is_label(name: str, value: str) -> bool:
+    """``INVALID_PASSWORD = "invalid_password"``: an identifier naming the secret (an error
+    code, an event name, a form field), not the secret."""
+    lowered = value.lower()
+    if re.sub(r"[-_.]", "", lowered) == re.sub(r"[-_.]", "", name.lower()):
+        return True
+    return bool(IDENTIFIER.match(lowered) and SECRET_WORD_IN_VALUE.search(lowered))
+
+
 def looks_like_credential(value: str) -> bool:
     value = value.strip().strip("\"'").strip()
     lowered = value.lower()
     if not value or is_reference(value) or (value.startswith("<") and value.endswith(">")):
         return False
+    if any(char.isspace() for char in value):
+        return False  # a sentence (a label, an error message), not a credential
     if lowered in PLACEHOLDER_VALUES or lowered in NON_SECRET_VALUES:
         return False
     if lowered.startswith(PLACEHOLDER_PREFIXES) or set(value) <= set("x*.-_ "):
+        return False
+    if any(marker in lowered for marker in PLACEHOLDER_MARKERS):
         return False
     return len(value) >= MINIMUM_CREDENTIAL_LENGTH
 
@@ -144,9 +168,16 @@ def is_obviously_fake(token: str) -> bool:
 ANY_TOKEN_FORMAT = re.compile("|".join(pattern.pattern for _, pattern in TOKEN_FORMATS))
 
 
+# Substrings every token format starts with: a fast look before the regular expressions.
+TOKEN_MARKERS = (
+    "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "AKIA", "ASIA", "ABIA", "ACCA",
+    "_live_", "xox", "AIza", "glpat-", "npm_", "pypi-AgEI", "PRIVATE KEY",
+)  # fmt: skip
+
+
 def known_tokens(text: str) -> Iterator[tuple[int, str]]:
     """(line, what) for each real-looking token of a known format in ``text``."""
-    if not ANY_TOKEN_FORMAT.search(text):
+    if not any(marker in text for marker in TOKEN_MARKERS) or not ANY_TOKEN_FORMAT.search(text):
         return
     for number, line in enumerate(text.splitlines(), start=1):
         for label, pattern in TOKEN_FORMATS:

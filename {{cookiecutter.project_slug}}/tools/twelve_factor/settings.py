@@ -77,6 +77,10 @@ def environment_reads(tree: ast.Module) -> Iterator[tuple[str, int]]:
                 readers.update(t.id for t in statement.targets if isinstance(t, ast.Name))
         elif isinstance(statement, ast.ImportFrom) and statement.module in ENV_READER_MODULES:
             readers.update(alias.asname or alias.name for alias in statement.names)
+        elif isinstance(statement, ast.FunctionDef) and any(
+            dotted(node).endswith(("environ", "getenv")) for node in ast.walk(statement)
+        ):
+            readers.add(statement.name)  # ``def envbool(name, default): ... os.getenv(name)``
     for node in walk(tree):
         if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
             if dotted(node.value).split(".")[-1] == "environ":
@@ -100,7 +104,7 @@ def settings_reads(project: Project) -> dict[str, tuple[str, int]]:
     return project.memo(_settings_reads)
 
 
-ENV_HINT = re.compile(r"environ|getenv|env|config|Config|BaseSettings")
+ENV_HINT = re.compile(r"environ|getenv|\benv\s*[.(]|\b[Cc]onfig\s*\(|BaseSettings")
 
 
 def _settings_reads(project: Project) -> dict[str, tuple[str, int]]:

@@ -39,6 +39,8 @@ def release(project: Project) -> Iterator[Finding]:
     moves to the new code.
     """
     entries = project.procfile()
+    if not _has_migrations(project):
+        return  # nothing to run once per release
     if project.exists("Procfile"):
         if "release" not in {entry.name for entry in entries}:
             yield Finding(
@@ -84,6 +86,13 @@ def no_boot_migration(project: Project) -> Iterator[Finding]:
                 path,
                 number,
             )
+
+
+def _has_migrations(project: Project) -> bool:
+    return project.strict or any(
+        "/migrations/" in f"/{path}" or path.endswith(("alembic.ini", "manage.py"))
+        for path in project.files
+    )
 
 
 def _finding(command: str, path: str, line: int) -> Finding:

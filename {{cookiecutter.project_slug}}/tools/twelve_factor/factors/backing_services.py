@@ -18,6 +18,8 @@ SERVICE_URL = re.compile(
 HINT = re.compile(
     r"(?:postgres|mysql|mariadb|redis|amqp|mongodb|memcache|kafka|nats|search)[\w+]*://|host(?:name)?\s*="
 )
+# A default for local development: the service on this machine, when the variable is unset.
+LOCAL_URL = re.compile(r"^[a-z+]+://(?:[^@/]*@)?(?:localhost|127\.0\.0\.1|\[::1\])(?:[:/]|$)")
 # Addresses that mean "this machine" in a default for local development, or a placeholder.
 LOCAL_HOSTS = re.compile(r"^(?:localhost|127\.0\.0\.1|0\.0\.0\.0|::1?|\[::1?\])$")
 
@@ -37,7 +39,7 @@ def attached(project: Project) -> Iterator[Finding]:
         if tree is None:
             continue
         for value, line in string_constants(tree):
-            if SERVICE_URL.match(value):
+            if SERVICE_URL.match(value) and not LOCAL_URL.match(value):
                 service = value.split(":", 1)[0]
                 address = re.sub(r"//[^@/]*@", "//", value)  # never print a password
                 yield Finding(

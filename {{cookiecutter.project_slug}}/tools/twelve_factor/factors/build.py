@@ -46,15 +46,11 @@ def no_env_file(project: Project) -> Iterator[Finding]:
                         instruction.line,
                     )
                     continue
-                directory = source.strip("./")
-                is_directory = source in {".", "./"} or (project.root / directory).is_dir()
-                if not is_directory:
-                    continue
-                prefix = f"{directory}/" if directory else ""
+                if source.strip('"') not in {".", "./"}:
+                    continue  # a sub-folder: not where a developer's .env sits
+                probes = (".env", "deploy/.env") if project.strict else (".env",)
                 leaked = [
-                    prefix + probe
-                    for probe in (".env", "deploy/.env")
-                    if not docker_ignored(project.dockerignore, prefix + probe)
+                    probe for probe in probes if not docker_ignored(project.dockerignore, probe)
                 ]
                 if leaked:
                     yield Finding(

@@ -14,11 +14,24 @@ from ..results import Finding, missing
 from ..secrets import (
     CREDENTIAL_URL,
     is_high_entropy,
+    is_label,
     is_secret_name,
     known_tokens,
     looks_like_credential,
 )
 from ..settings import settings_reads
+
+
+def copies_the_build_context(project: Project) -> bool:
+    """Whether a Dockerfile copies the whole build context (``COPY . .``), where a developer's
+    ``.env`` sits."""
+    for _, instructions in project.dockerfiles():
+        for instruction in instructions:
+            if instruction.keyword in {"COPY", "ADD"} and "--from" not in instruction.arguments:
+                words = [w for w in instruction.arguments.split() if not w.startswith("--")]
+                if any(word.strip('[]",') in {".", "./"} for word in words[:-1]):
+                    return True
+    return False
 
 # Files that hold checksums, not configuration: never scanned for secrets.
 CHECKSUM_FILES = frozenset(
@@ -26,7 +39,9 @@ CHECKSUM_FILES = frozenset(
      "pnpm-lock.yaml", ".cruft.json", "go.sum"}
 )  # fmt: skip
 # Where a .env file may turn up; every one of them must stay out of git and out of the image.
-ENV_FILE_PROBES = (".env", ".env.production", "deploy/.env", "a/b/.env", "config/.env.local")
+# A project of this template's shape (strict) also keeps ``.env.<name>`` variants out.
+ENV_FILE_PROBES = (".env",)
+STRICT_ENV_FILE_PROBES = (".env", ".env.production", "deploy/.env", "a/b/.env", "config/.env.local")
 # Variables that a compose file, the platform or the container images read, not the service.
 NOT_THE_SERVICE = re.compile(
     r"^(?:POSTGRES_|PG|MYSQL_|MARIADB_|REDIS_PASSWORD$|RABBITMQ_|MONGO_INITDB_|COMPOSE_|DOCKER_|"
@@ -59,13 +74,34 @@ def example_env(project: Project) -> Iterator[Finding]:
                 f"lists {entry.name} twice (first on line {listed[entry.name]})", path, entry.line
             )
         listed.setdefault(entry.name, entry.line)
-    unlisted = [(name, where) for name, where in reads.items() if name not in listed]
-    for name, (where, line) in sorted(unlisted, key=lambda item: item[1]):
+    unlisted = sorted(
+        ((name, where) for name, where in reads.items() if name not in listed),
+        key=lambda item: item[1],
+    )
+    if len(unlisted) == 1:
+        name, (where, line) = unlisted[0]
         yield Finding(f"reads {name}, which {path} does not list", where, line)
+    elif unlisted:
+        names = ", ".join(name for name, _ in unlisted)
+        where, line = unlisted[0][1]
+        yield Finding(
+            f"reads {len(unlisted)} variables that {path} does not list ({names}); the first here",
+            where,
+            line,
+        )
     consumers = _other_consumers(project)
-    for name, line in listed.items():
-        if name not in reads and not NOT_THE_SERVICE.match(name) and name not in consumers:
-            yield Finding(f"lists {name}, which the settings never read", path, line)
+    unread = [
+        (name, line)
+        for name, line in listed.items()
+        if name not in reads and not NOT_THE_SERVICE.match(name) and name not in consumers
+    ]
+    if len(unread) == 1:
+        yield Finding(f"lists {unread[0][0]}, which the settings never read", path, unread[0][1])
+    elif unread:
+        names = ", ".join(name for name, _ in unread)
+        yield Finding(
+            f"lists {len(unread)} variables the settings never read ({names})", path, unread[0][1]
+        )
 
 
 def _other_consumers(project: Project) -> set[str]:
@@ -113,12 +149,23 @@ def _python_secret_assignments(tree: ast.Module) -> Iterator[tuple[str, ast.AST,
 
 
 SECRET_WRAPPERS = frozenset({"SecretStr", "SecretBytes", "Secret", "str", "bytes"})
-# A quick look at the text before parsing it: a secret-looking name bound to a literal, a URL
-# with a password, or a long random-looking literal.
-SECRET_HINT = re.compile(
-    r"""(?i)(?:secret|passw|passphrase|pwd|token|credential|key)\w*["']?\s*(?::[^=\n]{0,60})?"""
-    r"""[:=]\s*(?:\w+\()?[rbu]?["']|://[^\s:/@"']+:[^\s@/"']+@|["'][A-Za-z0-9+/=_-]{24,}["']"""
+# Quick looks at the text before parsing it (parsing every module of a large repository takes
+# seconds): a secret-looking name bound to a literal (in the lower-cased text), a URL with a
+# password, or a long literal that is random-looking.
+NAME_AND_LITERAL = re.compile(
+    r"""(?:secret|passw|passphrase|pwd|token|credential|key)\w*["']?\s*(?::[^=\n]{0,60})?"""
+    r"""[:=]\s*(?:\w+\()?[rbu]?["'][^"'\s]{6,}"""
 )
+URL_WITH_PASSWORD = re.compile(r"""://[^\s:/@"']+:[^\s@/"']+@""")
+LONG_LITERAL = re.compile(r"""["']([A-Za-z0-9+/=_-]{24,})["']""")
+
+
+def _may_hold_a_secret(text: str) -> bool:
+    return bool(
+        NAME_AND_LITERAL.search(text.lower())
+        or ("://" in text and URL_WITH_PASSWORD.search(text))
+        or any(is_high_entropy(match.group(1)) for match in LONG_LITERAL.finditer(text))
+    )
 
 
 def _literal(value: ast.AST) -> str | None:
@@ -134,19 +181,27 @@ def _literal(value: ast.AST) -> str | None:
     return text
 
 
-def python_secret_findings(project: Project, path: str) -> Iterator[tuple[int, str]]:
-    if not SECRET_HINT.search(project.text(path) or ""):
+def python_secret_findings(
+    project: Project, path: str, placeholders: frozenset[str] = frozenset()
+) -> Iterator[tuple[int, str]]:
+    if not _may_hold_a_secret(project.text(path) or ""):
         return
     tree = project.tree(path)
     if tree is None:
         return
     for name, value, line in _python_secret_assignments(tree):
         literal = _literal(value)
-        if literal is not None and is_secret_name(name) and looks_like_credential(literal):
+        if (
+            literal is not None
+            and is_secret_name(name)
+            and looks_like_credential(literal)
+            and literal.lower() not in placeholders
+            and not is_label(name, literal)
+        ):
             yield line, f"a literal value for {name}: read secrets from the environment"
     for text, number in string_constants(tree):
         url = CREDENTIAL_URL.search(text)
-        if url and looks_like_credential(url.group(1)):
+        if url and looks_like_credential(url.group(1)) and url.group(1).lower() not in placeholders:
             yield number, "a URL with a literal password: read it from the environment"
         if is_high_entropy(text):
             yield number, "a high-entropy literal, which looks like a hard-coded secret"
@@ -159,13 +214,27 @@ CONFIG_ASSIGNMENT = re.compile(
 CONFIG_SUFFIXES = (".env", ".yml", ".yaml", ".ini", ".cfg", ".toml", ".json", ".sh", ".conf")
 
 
-def config_secret_findings(text: str, *, high_entropy: bool) -> Iterator[tuple[int, str]]:
+SECRET_WORDS_IN_TEXT = re.compile(r"secret|passw|passphrase|pwd|token|credential|key|://")
+
+
+def config_secret_findings(
+    text: str, *, high_entropy: bool, placeholders: frozenset[str] = frozenset()
+) -> Iterator[tuple[int, str]]:
+    if not high_entropy and not SECRET_WORDS_IN_TEXT.search(text.lower()):
+        return
     for number, line in enumerate(text.splitlines(), start=1):
         if line.lstrip().startswith(("#", "//", ";")):
             continue
+        if not high_entropy and not SECRET_WORDS_IN_TEXT.search(line.lower()):
+            continue
         for match in CONFIG_ASSIGNMENT.finditer(line):
             name, value = match.group(1), match.group(3)
-            if is_secret_name(name) and looks_like_credential(value):
+            if (
+                is_secret_name(name)
+                and looks_like_credential(value)
+                and value.lower() not in placeholders
+                and not is_label(name, value)
+            ):
                 yield number, f"a literal value for {name}: set it in the environment instead"
                 break
             if high_entropy and is_high_entropy(value):
@@ -173,9 +242,21 @@ def config_secret_findings(text: str, *, high_entropy: bool) -> Iterator[tuple[i
                 break
         else:
             for url in CREDENTIAL_URL.finditer(line):
-                if looks_like_credential(url.group(1)):
+                if looks_like_credential(url.group(1)) and url.group(1).lower() not in placeholders:
                     yield number, "a URL with a literal password: set it in the environment"
                     break
+
+
+TRANSLATIONS = frozenset({"lang", "langs", "locale", "locales", "i18n", "l10n", "translations"})
+
+
+def local_names(project: Project) -> frozenset[str]:
+    """The project's own name: as a value (``POSTGRES_PASSWORD: mealie``) it is the credential
+    of a throwaway local database, a convention like ``postgres``, not a secret."""
+    names = {project.name, project.root.name, project.package or ""}
+    return frozenset(n.lower() for n in names if n) | frozenset(
+        n.lower().replace("-", "_") for n in names if n
+    )
 
 
 def _is_example_env(project: Project, path: str) -> bool:
@@ -192,6 +273,7 @@ def secrets(project: Project) -> Iterator[Finding]:
     (``change-me``, ``postgres``) and obvious fakes are not secrets. The Dockerfile's secrets
     are factor V's.
     """
+    placeholders = local_names(project)
     for path in project.files:
         name = path.rsplit("/", 1)[-1]
         if (
@@ -201,23 +283,34 @@ def secrets(project: Project) -> Iterator[Finding]:
             or re.match(r"^requirements.*\.txt$", name)
         ):
             continue
+        if TRANSLATIONS.intersection(path.split("/")[:-1]):
+            continue  # translated labels ("password": "Passwort") are text, not configuration
+        kind = project.kind(path)
+        if kind == "test" and not path.endswith(".py"):
+            continue  # test data (recorded pages, fixtures): development material, not secrets
+        if name.endswith(".json") and path.count("/") > 1 and kind == "runtime":
+            continue  # data files of the app, not its configuration
         text = project.text(path)
         if text is None:
             continue
         found: dict[int, str] = {}
         for line, label in known_tokens(text):
+            if kind == "test" and label == "a private key":
+                continue  # a key pair made for the tests signs nothing real
             found.setdefault(
                 line, f"{label} in the repository: revoke it, then read it from the environment"
             )
         development = project.kind(path) != "runtime"
         if path.endswith(".py") and not development:
-            for line, message in python_secret_findings(project, path):
+            for line, message in python_secret_findings(project, path, placeholders):
                 found.setdefault(line, message)
         elif not development and (
             name.endswith(CONFIG_SUFFIXES) or name in {"Makefile", "Procfile"} or _is_example_env(project, path)
         ):
             is_env = name.endswith(".env") or _is_example_env(project, path)
-            for line, message in config_secret_findings(text, high_entropy=is_env):
+            for line, message in config_secret_findings(
+                text, high_entropy=is_env, placeholders=placeholders
+            ):
                 found.setdefault(line, message)
         for line, message in sorted(found.items()):
             yield Finding(message, path, line)
@@ -238,7 +331,7 @@ def env_ignored(project: Project) -> Iterator[Finding]:
         return docker_ignored(project.dockerignore, path)
 
     ignore_files = [(".gitignore", project.gitignore_text, git, project.gitignore)]
-    if project.dockerfile_paths() or project.dockerignore_text is not None:
+    if copies_the_build_context(project):
         ignore_files.append(
             (".dockerignore", project.dockerignore_text, docker, project.dockerignore)
         )
@@ -250,7 +343,8 @@ def env_ignored(project: Project) -> Iterator[Finding]:
                 ignore_file,
             )
             continue
-        missed = [probe for probe in ENV_FILE_PROBES if not ignored(probe)]
+        probes = STRICT_ENV_FILE_PROBES if project.strict else ENV_FILE_PROBES
+        missed = [probe for probe in probes if not ignored(probe)]
         if missed:
             # Point at the negation that lets one in, if that is what happened.
             negations = [rule for rule in rules if rule.negate and rule.pattern.match(missed[0])]

@@ -9,12 +9,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from ..packages import (
+    DEVELOPMENT_WORDS,
     LOCK_HINT,
     Declaration,
     Requirement,
     declaration,
     distributions_for,
     lock_requirement,
+    provides,
     pinned_lines,
     requirements_files,
     stamp_line,
@@ -27,6 +29,8 @@ from ..registry import check
 from ..results import Finding, missing
 
 LOCK_FILES = ("uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock")
+# Build tools that install the locked packages; upgrading them installs none of the app's.
+INSTALLERS = frozenset({"pip", "setuptools", "wheel", "uv", "pip-tools", "poetry", "pdm", "pipenv"})
 
 
 def _declaration(project: Project) -> Declaration:
@@ -66,12 +70,13 @@ def declared(project: Project) -> Iterator[Finding]:
         text = project.text(path)
         if text is None:
             continue
-        path_is_runtime = project.kind(path) == "runtime"
+        # Management commands are one-off admin tools, some for development only.
+        path_is_runtime = project.kind(path) == "runtime" and "/management/commands/" not in path
         for module, line, needed_at_run_time in third_party_imports(text, project.first_party):
             candidates = distributions_for(module)
-            if runtime.intersection(candidates):
+            if provides(runtime, module):
                 continue
-            in_development = bool(development.intersection(candidates))
+            in_development = provides(development, module)
             if in_development and not (path_is_runtime and needed_at_run_time):
                 continue
             key = f"{module}:{in_development}"
@@ -150,7 +155,12 @@ def lock_missing(project: Project) -> Iterator[Finding]:
         return
     if declaration_.manager == "pip-plain":
         loose = []
-        for path in [p for p in declaration_.files if p.endswith(".txt")]:
+        runtime_files = [
+            p
+            for p in declaration_.files
+            if p.endswith(".txt") and not DEVELOPMENT_WORDS.search(p.rsplit(".", 1)[0])
+        ]
+        for path in runtime_files:
             for number, line in pinned_lines(project.text(path) or ""):
                 if line and not line.startswith(("#", "-")) and "==" not in line and "@" not in line:
                     loose.append((path, number, line.split()[0]))
@@ -213,6 +223,20 @@ def lock_stale(project: Project) -> Iterator[Finding]:
             )
 
 
+def _python_range(specifier: str) -> frozenset[str]:
+    """A requires-python specifier's clauses, with ``==3.12.*`` written as uv may simplify
+    ``>=3.12,<3.13``."""
+    clauses = set()
+    for clause in specifier.replace(" ", "").split(","):
+        match = re.fullmatch(r"==(\d+)\.(\d+)\.\*", clause)
+        if match:
+            major, minor = match.groups()
+            clauses |= {f">={major}.{minor}", f"<{major}.{int(minor) + 1}"}
+        elif clause:
+            clauses.add(clause)
+    return frozenset(clauses)
+
+
 def _uv_lock_findings(project: Project, declaration_: Declaration) -> Iterator[Finding]:
     try:
         lock = tomllib.loads(project.text("uv.lock") or "")
@@ -244,7 +268,7 @@ def _uv_lock_findings(project: Project, declaration_: Declaration) -> Iterator[F
         )
     wanted_python = str(project.pyproject.get("project", {}).get("requires-python", ""))
     locked_python = str(lock.get("requires-python", ""))
-    if wanted_python and wanted_python.replace(" ", "") != locked_python.replace(" ", ""):
+    if wanted_python and _python_range(wanted_python) != _python_range(locked_python):
         problems.append(f"requires-python is {wanted_python}, the lock has {locked_python}")
     pyproject_text = project.text("pyproject.toml")
     for problem in problems:
@@ -330,11 +354,21 @@ def locked_install(project: Project) -> Iterator[Finding]:
                         if not word.startswith("-") and word not in {".", "./"}
                     ]
                     options = " ".join(words)
-                    for package in packages:
-                        name = package.strip("\"'")
-                        if re.search(r"(?:-r|--requirement|-c|--constraint)[= ]?\s*" + re.escape(package), options):
-                            continue
-                        if "==" not in name and not name.endswith((".txt", ".whl", ".tar.gz")) and "$" not in name:
-                            yield Finding(
-                                f"installs {name} unpinned, outside the lock", path, instruction.line
-                            )
+                    loose = [
+                        name
+                        for package in packages
+                        if (name := package.strip("\"'"))
+                        and not re.search(
+                            r"(?:-r|--requirement|-c|--constraint)[= ]?\s*" + re.escape(package),
+                            options,
+                        )
+                        and "==" not in name
+                        and not re.search(r"[/*$]|\.(?:txt|whl|tar\.gz|zip)$", name)
+                        and name.split("[")[0].lower() not in INSTALLERS
+                    ]
+                    if loose:
+                        yield Finding(
+                            f"installs {', '.join(loose)} unpinned, outside the lock",
+                            path,
+                            instruction.line,
+                        )

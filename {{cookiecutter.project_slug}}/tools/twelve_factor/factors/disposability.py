@@ -76,7 +76,12 @@ LIVENESS = frozenset(
      "api/healthz", "api/v1/health", "api/app/about", "ht"}
 )  # fmt: skip
 READINESS = frozenset({"readyz", "ready", "readiness", "health/ready", "api/ready", "-/ready"})
-HINT = re.compile(r"health|ready|livez|alive|ping|heartbeat|status|\bht\b")
+# A string literal that is a probe's path, before parsing a module to find its routes.
+HINT = re.compile(
+    r"""["']\^?/?(?:healthz?|readyz?|livez?|liveness|readiness|alive|ping|heartbeat|status|ht|"""
+    r"""healthcheck|health-check|_health|health/\w+|-/\w+|api/(?:v\d/)?health\w*|api/app/about)"""
+    r"""/?\$?["']"""
+)
 
 
 def probe_routes(tree: ast.Module) -> Iterator[tuple[str, int]]:

@@ -86,16 +86,23 @@ def stdout(project: Project) -> Iterator[Finding]:
     them. Log files, and handlers that ship logs themselves, lose events with the container.
     """
     to_stdout = 0
+    problems = 0
     for path in project.runtime_python():
         if not HINT.search(project.text(path) or ""):
             continue
         tree = project.tree(path)
         if tree is None:
             continue
+        by_message: dict[str, list[Finding]] = {}
         for finding, streams_to_stdout in _python_handlers(project, path, tree):
             to_stdout += streams_to_stdout
             if finding:
-                yield finding
+                by_message.setdefault(finding.message, []).append(finding)
+        for message, same in by_message.items():  # one finding per cause and file
+            problems += 1
+            first = min(same, key=lambda item: item.line or 0)
+            more = f" ({len(same)} handlers in this file; this is the first)" if len(same) > 1 else ""
+            yield Finding(message + more, path, first.line)
     settings = project.gunicorn_settings()
     where = project.gunicorn_config() or "gunicorn.conf.py"
     for name in ("accesslog", "errorlog"):
@@ -117,7 +124,9 @@ def stdout(project: Project) -> Iterator[Finding]:
                 f"{match.group(0)} writes logs to a file; write them to stdout", path, line
             )
     for path in project.files:
-        if not path.endswith(".ini") or project.kind(path) != "runtime":
+        # The server's and the app's logging files; a migration tool's own .ini configures
+        # the logs of a one-off command.
+        if not path.endswith(".ini") or project.kind(path) != "runtime" or "migrations/" in path:
             continue
         text = project.text(path) or ""
         if "[handler_" not in text:
@@ -140,7 +149,7 @@ def stdout(project: Project) -> Iterator[Finding]:
                     problem = f"[{section}] streams to stderr; logs go to sys.stdout"
             if problem:
                 yield Finding(problem, path, _line_of(text, f"[{section}]"))
-    if to_stdout == 0:
+    if to_stdout == 0 and problems == 0:
         yield missing(
             "no logging configuration sends logs to stdout (a handler with stream "
             "ext://sys.stdout)",

@@ -147,12 +147,17 @@ def no_sqlite(project: Project) -> Iterator[Finding]:
         if "sqlite" not in (project.text(path) or "").lower():
             continue
         tree = project.tree(path)
-        for value, line in string_constants(tree) if tree else []:
-            if "sqlite" in value.lower():
-                where = "the settings use" if path == project.settings else "the tests use"
-                yield Finding(
-                    f"{where} SQLite ({value!r}); run the same database as production", path, line
-                )
+        uses = [(value, line) for value, line in string_constants(tree) if "sqlite" in value.lower()] if tree else []
+        if uses:  # one finding per file: the first place
+            value, line = uses[0]
+            where = "the settings use" if path == project.settings else "the tests use"
+            more = f" ({len(uses)} places; this is the first)" if len(uses) > 1 else ""
+            yield Finding(
+                f"{where} SQLite ({value!r}); run the same database as production{more}",
+                path,
+                line,
+            )
+            continue
         for node in walk(tree) if tree else []:
             if isinstance(node, ast.Import) and any(
                 a.name.split(".")[0] == "sqlite3" for a in node.names

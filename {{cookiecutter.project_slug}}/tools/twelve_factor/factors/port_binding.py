@@ -52,6 +52,8 @@ def env_port(project: Project) -> Iterator[Finding]:
     for path, line, command in commands:
         if not WEB_LIKE.search(command):
             continue
+        if path != "Procfile" and not project.strict:
+            continue  # an image's port is mapped by whoever runs it; a Procfile's is not
         port = fixed_port(command)
         if port:
             yield Finding(f"binds a fixed port ({port}); bind $PORT", path, line)
@@ -66,7 +68,7 @@ def env_port(project: Project) -> Iterator[Finding]:
         return
     if not uses_gunicorn:
         for path, line, command in commands:
-            if path == "Procfile" and "PORT" not in command:
+            if path == "Procfile" and "PORT" not in command + _config_files_text(project, command):
                 yield Finding("the web process does not bind $PORT", path, line)
         return
     if config is None:
@@ -92,6 +94,12 @@ def env_port(project: Project) -> Iterator[Finding]:
         )
     if "PORT" not in settings_reads(project) and "PORT" not in (project.text(config) or ""):
         yield Finding("nothing reads PORT from the environment", project.settings or config)
+
+
+def _config_files_text(project: Project, command: str) -> str:
+    """The text of the repository's files that a command names (``uwsgi etc/uwsgi.ini``)."""
+    words = [word.strip("\"'").removeprefix("./") for word in command.split()]
+    return "\n".join(project.text(word) or "" for word in words if project.exists(word))
 
 
 WEB_LIKE = re.compile(

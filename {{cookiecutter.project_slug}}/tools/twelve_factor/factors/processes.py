@@ -51,12 +51,6 @@ def _problem(node: ast.AST, is_settings: bool) -> str | None:
             return f"writes to the local filesystem ({last}) at run time"
         if callee in {"sqlite3.connect", "shelve.open", "dbm.open"}:
             return "keeps state in a local database file; use a backing service"
-    elif isinstance(node, ast.Import | ast.ImportFrom) and not is_settings:
-        modules = (
-            [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
-        )
-        if any(module.split(".")[0] in {"sqlite3", "shelve", "dbm"} for module in modules):
-            return "keeps state in a local database file; use a backing service"
     elif isinstance(node, ast.Assign | ast.AnnAssign):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         if is_settings and any(dotted(t) == "MEDIA_ROOT" for t in targets):
@@ -86,7 +80,31 @@ def no_local_writes(project: Project) -> Iterator[Finding]:
         if tree is None:
             continue
         is_settings = path == project.settings or path in project.settings_modules
+        text = project.text(path) or ""
+        read_only_sql = "SELECT" in text and not WRITING_SQL.search(text)
+        object_storage = is_settings and _uses_object_storage(project)
+        found: list[tuple[str, int | None]] = []
         for node in walk(tree):
             message = _problem(node, is_settings)
-            if message:
-                yield Finding(message, path, getattr(node, "lineno", None))
+            if not message:
+                continue
+            if read_only_sql and "local database file" in message:
+                continue  # a data file shipped in the image and only queried
+            if object_storage and ("MEDIA_ROOT" in message or "FileSystemStorage" in message):
+                continue  # the local default of settings that switch to object storage
+            found.append((message, getattr(node, "lineno", None)))
+        if found:  # one finding per file: its first write, and how many there are
+            message, line = min(found, key=lambda item: item[1] or 0)
+            more = f" ({len(found)} places in this file; this is the first)" if len(found) > 1 else ""
+            yield Finding(message + more, path, line)
+
+
+WRITING_SQL = re.compile(r"\b(?:INSERT|UPDATE|DELETE|CREATE|REPLACE|DROP|ALTER)\b")
+
+
+def _uses_object_storage(project: Project) -> bool:
+    return any(
+        re.search(r"storages\.backends|S3Storage|S3Boto3Storage|GoogleCloudStorage|AzureStorage",
+                  project.text(path) or "")
+        for path in project.settings_modules
+    )
