@@ -63,9 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not root.is_dir():
         parser.error(f"{root} is not a directory")
     try:
-        waive = check_waivers(
-            dict(_waiver(text, parser) for text in arguments.waive), "--waive"
-        )
+        waive = check_waivers(dict(_waiver(text, parser) for text in arguments.waive), "--waive")
         scorecard = check_project(root, waive=waive, strict=arguments.strict or None)
     except OptionsError as error:
         print(f"twelve-factor: error: {error}", file=sys.stderr)

@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+
 @dataclass(frozen=True)
 class IgnoreRule:
     pattern: re.Pattern[str]
@@ -128,8 +129,6 @@ def docker_ignored(rules: Sequence[IgnoreRule], path: str) -> bool:
         if any(rule.pattern.match(candidate) for candidate in candidates):
             matched = not rule.negate
     return matched
-
-
 
 
 def git_ignored_leaf(rules: Sequence[IgnoreRule], path: str, *, is_dir: bool = False) -> bool:

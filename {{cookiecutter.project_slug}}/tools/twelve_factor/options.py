@@ -48,7 +48,7 @@ def read_options(pyproject: Mapping[str, Any]) -> Options:
     waive = table.get("waive", {})
     if not isinstance(waive, dict):
         raise OptionsError(
-            "pyproject.toml: [tool.twelve-factor.waive] must be a table of check id = \"reason\""
+            'pyproject.toml: [tool.twelve-factor.waive] must be a table of check id = "reason"'
         )
     return Options(check_waivers(waive, "pyproject.toml: [tool.twelve-factor.waive]"), strict)
 
@@ -59,9 +59,7 @@ def check_waivers(waive: Mapping[str, Any], where: str) -> dict[str, str]:
     checked: dict[str, str] = {}
     for identifier, reason in waive.items():
         if identifier not in REGISTRY:
-            raise OptionsError(
-                f"{where}: {identifier!r} is not a check id; `--list` prints them"
-            )
+            raise OptionsError(f"{where}: {identifier!r} is not a check id; `--list` prints them")
         if not isinstance(reason, str) or not reason.strip():
             raise OptionsError(
                 f"{where}: {identifier} = {reason!r}; a waiver needs a reason (a non-empty "

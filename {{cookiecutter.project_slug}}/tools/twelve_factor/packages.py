@@ -205,9 +205,22 @@ BUNDLED: dict[str, tuple[str, ...]] = {
     "uvicorn-worker": ("uvicorn",),
     "django": ("asgiref", "sqlparse"),
     "flask": ("werkzeug", "jinja2", "itsdangerous", "click", "markupsafe"),
-    "wagtail": ("django", "django-modelcluster", "django-taggit", "django-treebeard", "willow",
-                "django-filter", "djangorestframework", "beautifulsoup4", "pillow", "l18n",
-                "draftjs-exporter", "django-permissionedforms", "anyascii", "telepath"),
+    "wagtail": (
+        "django",
+        "django-modelcluster",
+        "django-taggit",
+        "django-treebeard",
+        "willow",
+        "django-filter",
+        "djangorestframework",
+        "beautifulsoup4",
+        "pillow",
+        "l18n",
+        "draftjs-exporter",
+        "django-permissionedforms",
+        "anyascii",
+        "telepath",
+    ),
     "celery": ("kombu", "billiard"),
     "sqlalchemy": ("greenlet",),
     "alembic": ("sqlalchemy", "mako"),
@@ -274,7 +287,9 @@ class RequirementLine:
     text: str
 
 
-def requirements_lines(project: Project, relative: str, seen: set[str] | None = None) -> list[RequirementLine]:
+def requirements_lines(
+    project: Project, relative: str, seen: set[str] | None = None
+) -> list[RequirementLine]:
     """The requirements of a requirements file, following ``-r`` includes (``-c`` constraint
     files pin but declare nothing, so they are not followed)."""
     seen = set() if seen is None else seen
@@ -340,7 +355,11 @@ def _parse_all(items: Iterable[Any]) -> list[Requirement]:
 def _poetry_table(table: Any) -> list[Requirement]:
     if not isinstance(table, dict):
         return []
-    return [Requirement(normalize_name(name), frozenset(), frozenset(), "") for name in table if name != "python"]
+    return [
+        Requirement(normalize_name(name), frozenset(), frozenset(), "")
+        for name in table
+        if name != "python"
+    ]
 
 
 def requirements_files(project: Project) -> list[str]:
@@ -379,7 +398,12 @@ def declaration(project: Project) -> Declaration:
                 add("pip", [], {name: requirements}, path, path)
             else:
                 add("pip", requirements, {}, path, path)
-    if table.get("dependencies") or "dependency-groups" in pyproject or "uv" in tool or "pdm" in tool:
+    if (
+        table.get("dependencies")
+        or "dependency-groups" in pyproject
+        or "uv" in tool
+        or "pdm" in tool
+    ):
         manager = "uv" if project.exists("uv.lock") or "uv" in tool else "pep621"
         if project.exists("pdm.lock") or ("pdm" in tool and not project.exists("uv.lock")):
             manager = "pdm"
@@ -388,21 +412,41 @@ def declaration(project: Project) -> Declaration:
         groups: dict[str, Any] = dict(pyproject.get("dependency-groups", {}))
         for name, items in table.get("optional-dependencies", {}).items():
             groups.setdefault(f"extra:{name}", items)
-        legacy = tool.get("uv", {}).get("dev-dependencies") if isinstance(tool.get("uv"), dict) else None
+        legacy = (
+            tool.get("uv", {}).get("dev-dependencies") if isinstance(tool.get("uv"), dict) else None
+        )
         if legacy:
             groups.setdefault("dev", legacy)
-        pdm_dev = tool.get("pdm", {}).get("dev-dependencies") if isinstance(tool.get("pdm"), dict) else None
+        pdm_dev = (
+            tool.get("pdm", {}).get("dev-dependencies")
+            if isinstance(tool.get("pdm"), dict)
+            else None
+        )
         for name, items in (pdm_dev or {}).items():
             groups.setdefault(name, items)
-        development = {name: _parse_all(items) for name, items in groups.items() if isinstance(items, list)}
-        add(manager, _parse_all(table.get("dependencies", [])), development, "pyproject.toml", "[project].dependencies")
+        development = {
+            name: _parse_all(items) for name, items in groups.items() if isinstance(items, list)
+        }
+        add(
+            manager,
+            _parse_all(table.get("dependencies", [])),
+            development,
+            "pyproject.toml",
+            "[project].dependencies",
+        )
     poetry = tool.get("poetry") if isinstance(tool.get("poetry"), dict) else None
     if poetry and ("dependencies" in poetry or "group" in poetry):
         development = {"dev": _poetry_table(poetry.get("dev-dependencies"))}
         for name, group in (poetry.get("group") or {}).items():
             if isinstance(group, dict):
                 development[name] = _poetry_table(group.get("dependencies"))
-        add("poetry", _poetry_table(poetry.get("dependencies")), development, "pyproject.toml", "[tool.poetry.dependencies]")
+        add(
+            "poetry",
+            _poetry_table(poetry.get("dependencies")),
+            development,
+            "pyproject.toml",
+            "[tool.poetry.dependencies]",
+        )
     if not compiled_from_in:
         for path in files:
             requirements = [line.requirement for line in requirements_lines(project, path)]
@@ -415,7 +459,13 @@ def declaration(project: Project) -> Declaration:
             pipfile = tomllib.loads(project.text("Pipfile") or "")
         except tomllib.TOMLDecodeError:
             pipfile = {}
-        add("pipenv", _poetry_table(pipfile.get("packages")), {"dev": _poetry_table(pipfile.get("dev-packages"))}, "Pipfile", "[packages] of the Pipfile")
+        add(
+            "pipenv",
+            _poetry_table(pipfile.get("packages")),
+            {"dev": _poetry_table(pipfile.get("dev-packages"))},
+            "Pipfile",
+            "[packages] of the Pipfile",
+        )
     if table.get("dynamic") and "dependencies" in table.get("dynamic", []) and not declared.found:
         declared.manager = "pep621"
     return declared
@@ -427,7 +477,11 @@ def locked_names(project: Project, lock_file: str) -> set[str] | None:
     try:
         if lock_file == "Pipfile.lock":
             data = json.loads(text)
-            return {normalize_name(n) for section in ("default", "develop") for n in data.get(section, {})}
+            return {
+                normalize_name(n)
+                for section in ("default", "develop")
+                for n in data.get(section, {})
+            }
         data = tomllib.loads(text)
     except (ValueError, tomllib.TOMLDecodeError):
         return None

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
+
 @dataclass(frozen=True)
 class Instruction:
     """One Dockerfile instruction, continuation lines joined."""
@@ -207,7 +208,9 @@ IMPORT_STATEMENT = re.compile(
     r"^([ \t]*)(?:from[ \t]+([A-Za-z_][\w.]*)[ \t]+import\b|import[ \t]+([A-Za-z_][\w., \t]*))",
     re.MULTILINE,
 )
-BLOCK_HEADER = re.compile(r"^[ \t]*(if|elif|else|try|except|finally|def|async|class|with|for|while)\b(.*)")
+BLOCK_HEADER = re.compile(
+    r"^[ \t]*(if|elif|else|try|except|finally|def|async|class|with|for|while)\b(.*)"
+)
 OPTIONAL_IMPORT_ERRORS = re.compile(r"ImportError|ModuleNotFoundError|Exception\b|^\s*:")
 
 
@@ -269,9 +272,9 @@ def python_imports(text: str) -> Iterator[tuple[str, int, bool]]:
             for position, keyword, rest in _enclosing_headers(lines, index, indent):
                 if keyword in {"if", "elif"} and "TYPE_CHECKING" in rest:
                     runtime = False
-                elif keyword == "try" and _try_handles_import_error(lines, position):
-                    optional = True
-                elif keyword == "except" and OPTIONAL_IMPORT_ERRORS.search(rest):
+                elif (keyword == "try" and _try_handles_import_error(lines, position)) or (
+                    keyword == "except" and OPTIONAL_IMPORT_ERRORS.search(rest)
+                ):
                     optional = True
         if optional:
             continue

@@ -127,9 +127,9 @@ class Project:
         self._trees: dict[str, ast.Module | None] = {}
         self._memo: dict[Callable[..., Any], Any] = {}
         self.pyproject = self._toml("pyproject.toml")
-        name = self.pyproject.get("project", {}).get("name") or self.pyproject.get(
-            "tool", {}
-        ).get("poetry", {}).get("name")
+        name = self.pyproject.get("project", {}).get("name") or self.pyproject.get("tool", {}).get(
+            "poetry", {}
+        ).get("name")
         # The application package, named after the project: never development code, even when
         # its name is one of DEVELOPMENT_DIRS.
         self.name = str(name) if isinstance(name, str) else self.root.name
@@ -167,7 +167,9 @@ class Project:
                 and not git_ignored_leaf(self.gitignore, prefix + name, is_dir=True)
             )
             found += (
-                prefix + name for name in names if not git_ignored_leaf(self.gitignore, prefix + name)
+                prefix + name
+                for name in names
+                if not git_ignored_leaf(self.gitignore, prefix + name)
             )
         return found
 
@@ -328,7 +330,8 @@ class Project:
 
     def dockerfiles(self) -> list[tuple[str, list[Instruction]]]:
         return [
-            (path, dockerfile_instructions(self.text(path) or "")) for path in self.dockerfile_paths()
+            (path, dockerfile_instructions(self.text(path) or ""))
+            for path in self.dockerfile_paths()
         ]
 
     def dockerfile(self) -> list[Instruction]:
@@ -368,7 +371,7 @@ class Project:
         ]
 
     def gunicorn_config(self) -> str | None:
-        for path, _, command in self.web_commands():
+        for _, _, command in self.web_commands():
             match = re.search(r"(?:--config|-c)[= ]\s*(?:python:)?(\S+?)[\"',\]]*(?:\s|$)", command)
             if match and "gunicorn" in command:
                 candidate = match.group(1).strip("\"'")
@@ -421,7 +424,9 @@ def _dockerfile_paths(project: Project) -> list[str]:
         for path in project.files
         if re.search(r"(?:^|/)(?:Dockerfile(?:\.[\w-]+)?|[\w-]+\.Dockerfile|Containerfile)$", path)
         and project.kind(path) == "runtime"
-        and not re.search(r"(?i)(?:^|[./_-])(?:dev|devel|local|test|tests|ci|docs)(?:[./_-]|$)", path)
+        and not re.search(
+            r"(?i)(?:^|[./_-])(?:dev|devel|local|test|tests|ci|docs)(?:[./_-]|$)", path
+        )
     ]
     return sorted(found, key=lambda path: (path.count("/"), path != "Dockerfile", path))
 
@@ -439,8 +444,8 @@ def _start_scripts(project: Project) -> list[str]:
         for instruction in instructions:
             if instruction.keyword in {"CMD", "ENTRYPOINT", "RUN"}:
                 scripts.update(_scripts_named_in(instruction.command_text(), project))
-    for path, _, command in [(d.path, d.line, d.command) for d in _definitions(project)]:
-        scripts.update(_scripts_named_in(command, project))
+    for definition in _definitions(project):
+        scripts.update(_scripts_named_in(definition.command, project))
     return sorted(path for path in scripts if not path.endswith(".py"))
 
 
@@ -458,7 +463,9 @@ def _scripts_named_in(command: str, project: Project) -> list[str]:
         name = candidate.rsplit("/", 1)[-1]
         if not name or name.endswith(".py"):
             continue
-        found += [p for p in project.files if p.rsplit("/", 1)[-1] == name and project.kind(p) != "test"]
+        found += [
+            p for p in project.files if p.rsplit("/", 1)[-1] == name and project.kind(p) != "test"
+        ]
     return found
 
 
@@ -472,7 +479,9 @@ def _definitions(project: Project) -> list[ProcessDefinition]:
         for instruction in instructions:
             if instruction.keyword in {"CMD", "ENTRYPOINT"} and instruction.stage == final:
                 found.append(
-                    ProcessDefinition(path, instruction.line, instruction.command_text(), "dockerfile")
+                    ProcessDefinition(
+                        path, instruction.line, instruction.command_text(), "dockerfile"
+                    )
                 )
     for path in project.compose_files():
         for line, command in compose_commands(project.text(path) or ""):

@@ -51,7 +51,9 @@ FACTORS: tuple[Factor, ...] = (
         "process types declared; workers set by the environment",
         "concurrency",
     ),
-    Factor("IX", "Disposability", "exec-form start, graceful timeout, health probes", "disposability"),
+    Factor(
+        "IX", "Disposability", "exec-form start, graceful timeout, health probes", "disposability"
+    ),
     Factor("X", "Dev/prod parity", "one PostgreSQL major and one Python everywhere", "parity"),
     Factor("XI", "Logs", "an event stream on stdout; no log files", "logs"),
     Factor("XII", "Admin processes", "migrations only in a release one-off", "admin"),
@@ -105,7 +107,9 @@ def checks_table(*, markdown: bool = True) -> str:
     """The table of checks, as the README and ``--list --format markdown`` show it."""
     rows = [(f"{c.factor.number}", f"`{c.id}`", c.title) for c in checks()]
     if not markdown:
-        return "\n".join(f"{number:5} {identifier.strip('`'):36} {title}" for number, identifier, title in rows)
+        return "\n".join(
+            f"{number:5} {identifier.strip('`'):33} {title}" for number, identifier, title in rows
+        )
     lines = ["| factor | check | what it asks for |", "| --- | --- | --- |"]
     lines += [f"| {number} | {identifier} | {title} |" for number, identifier, title in rows]
     return "\n".join(lines)

@@ -8,6 +8,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
+
 def shannon_entropy(text: str) -> float:
     if not text:
         return 0.0
@@ -95,8 +96,22 @@ PLACEHOLDER_VALUES = frozenset(
     }
 )
 # Words that mark a documented example value wherever they appear in it.
-PLACEHOLDER_MARKERS = ("fixme", "changeme", "change-me", "change_me", "replace", "your-", "your_",
-                       "placeholder", "example", "dummy", "insecure", "xxxx", "<", "todo")
+PLACEHOLDER_MARKERS = (
+    "fixme",
+    "changeme",
+    "change-me",
+    "change_me",
+    "replace",
+    "your-",
+    "your_",
+    "placeholder",
+    "example",
+    "dummy",
+    "insecure",
+    "xxxx",
+    "<",
+    "todo",
+)
 PLACEHOLDER_PREFIXES = ("your-", "your_", "example", "dummy", "fake", "placeholder", "change")
 # Values of secret-looking keys that are not credentials (GitHub's ``id-token: write``).
 NON_SECRET_VALUES = frozenset(

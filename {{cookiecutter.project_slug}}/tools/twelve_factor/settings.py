@@ -131,7 +131,9 @@ def settings_variables(root: Path | str) -> list[str]:
     tree = project.tree(project.settings) if project.settings else None
     if tree is None:
         return []
-    found = sorted([*environment_reads(tree), *settings_class_variables(tree)], key=lambda item: item[1])
+    found = sorted(
+        [*environment_reads(tree), *settings_class_variables(tree)], key=lambda item: item[1]
+    )
     names: list[str] = []
     for name, _ in found:
         if name not in NOT_SETTINGS and name not in names:

@@ -1,16 +1,16 @@
 """One module per factor; importing this package registers every check, in factor order."""
 
 from . import (  # noqa: F401
-    codebase,
-    dependencies,
-    config,
+    admin,
     backing_services,
     build,
-    processes,
-    port_binding,
+    codebase,
     concurrency,
+    config,
+    dependencies,
     disposability,
-    parity,
     logs,
-    admin,
+    parity,
+    port_binding,
+    processes,
 )

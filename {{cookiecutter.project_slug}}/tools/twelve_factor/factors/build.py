@@ -70,7 +70,9 @@ def no_secret(project: Project) -> Iterator[Finding]:
     """
     for path, instructions in project.dockerfiles():
         for line, label in known_tokens(project.text(path) or ""):
-            yield Finding(f"{label} in the Dockerfile: it stays in the image; revoke it", path, line)
+            yield Finding(
+                f"{label} in the Dockerfile: it stays in the image; revoke it", path, line
+            )
         for instruction in instructions:
             if instruction.keyword == "ARG":
                 for word in instruction.arguments.split():

@@ -34,7 +34,9 @@ def process_types(project: Project) -> Iterator[Finding]:
             "Procfile",
         )
     elif not project.exists("Procfile") and _is_this_templates_shape(project):
-        yield missing("no Procfile: the process types (web, release, ...) are declared nowhere", "Procfile")
+        yield missing(
+            "no Procfile: the process types (web, release, ...) are declared nowhere", "Procfile"
+        )
 
 
 WEB = re.compile(r"gunicorn|uvicorn|daphne|hypercorn|uwsgi|waitress|granian")

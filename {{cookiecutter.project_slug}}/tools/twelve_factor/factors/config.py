@@ -33,6 +33,7 @@ def copies_the_build_context(project: Project) -> bool:
                     return True
     return False
 
+
 # Files that hold checksums, not configuration: never scanned for secrets.
 CHECKSUM_FILES = frozenset(
     {"uv.lock", "poetry.lock", "Pipfile.lock", "pdm.lock", "package-lock.json", "yarn.lock",
@@ -51,7 +52,7 @@ NOT_THE_SERVICE = re.compile(
 
 @check
 def example_env(project: Project) -> Iterator[Finding]:
-    """The example env file lists exactly what the settings read.
+    """The example env file lists what the settings read.
 
     ``example.env`` (or ``.env.example``, ``.env.sample``, ``env.template``...) is the one place
     that says which variables the service reads; a variable read but not listed is found only
@@ -305,7 +306,9 @@ def secrets(project: Project) -> Iterator[Finding]:
             for line, message in python_secret_findings(project, path, placeholders):
                 found.setdefault(line, message)
         elif not development and (
-            name.endswith(CONFIG_SUFFIXES) or name in {"Makefile", "Procfile"} or _is_example_env(project, path)
+            name.endswith(CONFIG_SUFFIXES)
+            or name in {"Makefile", "Procfile"}
+            or _is_example_env(project, path)
         ):
             is_env = name.endswith(".env") or _is_example_env(project, path)
             for line, message in config_secret_findings(

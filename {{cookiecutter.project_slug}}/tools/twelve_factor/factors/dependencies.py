@@ -16,8 +16,8 @@ from ..packages import (
     declaration,
     distributions_for,
     lock_requirement,
-    provides,
     pinned_lines,
+    provides,
     requirements_files,
     stamp_line,
     stamps,
@@ -162,7 +162,12 @@ def lock_missing(project: Project) -> Iterator[Finding]:
         ]
         for path in runtime_files:
             for number, line in pinned_lines(project.text(path) or ""):
-                if line and not line.startswith(("#", "-")) and "==" not in line and "@" not in line:
+                if (
+                    line
+                    and not line.startswith(("#", "-"))
+                    and "==" not in line
+                    and "@" not in line
+                ):
                     loose.append((path, number, line.split()[0]))
         if loose and not any(project.exists(lock) for lock in LOCK_FILES):
             path, number, first = loose[0]
@@ -173,9 +178,12 @@ def lock_missing(project: Project) -> Iterator[Finding]:
                 number,
             )
         return
-    lock_file = {"uv": "uv.lock", "poetry": "poetry.lock", "pdm": "pdm.lock", "pipenv": "Pipfile.lock"}.get(
-        declaration_.manager
-    )
+    lock_file = {
+        "uv": "uv.lock",
+        "poetry": "poetry.lock",
+        "pdm": "pdm.lock",
+        "pipenv": "Pipfile.lock",
+    }.get(declaration_.manager)
     if declaration_.manager == "pep621":
         if any(project.exists(lock) for lock in LOCK_FILES) or requirements_files(project):
             return
@@ -293,7 +301,10 @@ def _pip_lock_findings(project: Project, declaration_: Declaration) -> Iterator[
         if uses_stamps:
             found = stamps(text)
             expected = stamp_line(source.rsplit("/", 1)[-1], (project.root / source).read_bytes())
-            if f"# {source.rsplit('/', 1)[-1]} sha256: {found.get(source.rsplit('/', 1)[-1])}" != expected:
+            if (
+                f"# {source.rsplit('/', 1)[-1]} sha256: {found.get(source.rsplit('/', 1)[-1])}"
+                != expected
+            ):
                 name = source.rsplit("/", 1)[-1]
                 yield Finding(
                     f"{locked} was not compiled from the current {source} (its '# {name} sha256:' "
@@ -307,9 +318,9 @@ def _pip_lock_findings(project: Project, declaration_: Declaration) -> Iterator[
                 continue
             pinned.add(re.split(r"[\[=<>!~; ]", line, maxsplit=1)[0].lower().replace("_", "-"))
             if "==" not in line or (uses_stamps and "--hash=" not in line):
+                pins = "== and --hash" if uses_stamps else "=="
                 yield Finding(
-                    f"{line.split()[0]} is not pinned with =={' and --hash' if uses_stamps else ''}; "
-                    f"{LOCK_HINT}",
+                    f"{line.split()[0]} is not pinned with {pins}; {LOCK_HINT}",
                     locked,
                     number,
                 )

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator, Sequence
-
-import ast
 
 from ..parsers import constant_str, dotted, walk
 from ..project import Project
@@ -49,7 +48,7 @@ def exec_form(project: Project) -> Iterator[Finding]:
 
 @check
 def graceful_timeout(project: Project) -> Iterator[Finding]:
-    """gunicorn is told how long in-flight requests get after SIGTERM.
+    """gunicorn says how long requests in flight get after SIGTERM.
 
     Without ``graceful_timeout`` the platform's stop timeout and the server's disagree, and
     requests are cut off.

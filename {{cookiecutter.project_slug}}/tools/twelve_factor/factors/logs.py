@@ -34,7 +34,9 @@ def _line_of(text: str | None, needle: str) -> int | None:
     return None
 
 
-def _python_handlers(project: Project, path: str, tree: ast.Module) -> Iterator[tuple[Finding | None, bool]]:
+def _python_handlers(
+    project: Project, path: str, tree: ast.Module
+) -> Iterator[tuple[Finding | None, bool]]:
     """(finding or None, whether it is a handler to stdout) for each handler in a module."""
     for node in walk(tree):
         if isinstance(node, ast.Dict):
@@ -75,7 +77,12 @@ def _python_handlers(project: Project, path: str, tree: ast.Module) -> Iterator[
             # above, with the same message.
             name = dotted(node).split(".")[-1]
             if FILE_HANDLERS.search(name):
-                yield Finding(f"{name} writes logs to a file; write them to stdout", path, node.lineno), False
+                yield (
+                    Finding(
+                        f"{name} writes logs to a file; write them to stdout", path, node.lineno
+                    ),
+                    False,
+                )
 
 
 @check
@@ -101,7 +108,9 @@ def stdout(project: Project) -> Iterator[Finding]:
         for message, same in by_message.items():  # one finding per cause and file
             problems += 1
             first = min(same, key=lambda item: item.line or 0)
-            more = f" ({len(same)} handlers in this file; this is the first)" if len(same) > 1 else ""
+            more = (
+                f" ({len(same)} handlers in this file; this is the first)" if len(same) > 1 else ""
+            )
             yield Finding(message + more, path, first.line)
     settings = project.gunicorn_settings()
     where = project.gunicorn_config() or "gunicorn.conf.py"

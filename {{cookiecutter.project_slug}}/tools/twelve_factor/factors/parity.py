@@ -147,7 +147,11 @@ def no_sqlite(project: Project) -> Iterator[Finding]:
         if "sqlite" not in (project.text(path) or "").lower():
             continue
         tree = project.tree(path)
-        uses = [(value, line) for value, line in string_constants(tree) if "sqlite" in value.lower()] if tree else []
+        uses = (
+            [(value, line) for value, line in string_constants(tree) if "sqlite" in value.lower()]
+            if tree
+            else []
+        )
         if uses:  # one finding per file: the first place
             value, line = uses[0]
             where = "the settings use" if path == project.settings else "the tests use"
@@ -170,4 +174,3 @@ def no_sqlite(project: Project) -> Iterator[Finding]:
                 yield Finding(
                     "configures SQLite; run the same database as production", path, number
                 )
-

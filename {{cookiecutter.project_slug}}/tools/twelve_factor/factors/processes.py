@@ -95,7 +95,9 @@ def no_local_writes(project: Project) -> Iterator[Finding]:
             found.append((message, getattr(node, "lineno", None)))
         if found:  # one finding per file: its first write, and how many there are
             message, line = min(found, key=lambda item: item[1] or 0)
-            more = f" ({len(found)} places in this file; this is the first)" if len(found) > 1 else ""
+            more = (
+                f" ({len(found)} places in this file; this is the first)" if len(found) > 1 else ""
+            )
             yield Finding(message + more, path, line)
 
 
@@ -104,7 +106,9 @@ WRITING_SQL = re.compile(r"\b(?:INSERT|UPDATE|DELETE|CREATE|REPLACE|DROP|ALTER)\
 
 def _uses_object_storage(project: Project) -> bool:
     return any(
-        re.search(r"storages\.backends|S3Storage|S3Boto3Storage|GoogleCloudStorage|AzureStorage",
-                  project.text(path) or "")
+        re.search(
+            r"storages\.backends|S3Storage|S3Boto3Storage|GoogleCloudStorage|AzureStorage",
+            project.text(path) or "",
+        )
         for path in project.settings_modules
     )
