@@ -136,7 +136,7 @@ class Scorecard:
         lines = [self.headline()]
         for factor in self.factors:
             label = f"{factor.number}. {factor.name}"
-            lines.append(f"  {factor.status.upper():4}  {label:24} {factor.summary}")
+            lines.append(f"  {factor.status.upper():7}  {label:24} {factor.summary}")
             for finding in factor.failures:
                 lines.append(f"          {finding.evidence()} [{finding.check}]")
             for finding in factor.missing:

@@ -21,9 +21,9 @@ def process_types(project: Project) -> Iterator[Finding]:
     """
     entries = project.procfile()
     if project.exists("Procfile"):
-        if "web" not in {entry.name for entry in entries} and not any(
-            WEB.search(entry.command) for entry in entries
-        ):
+        # Heroku routes HTTP to `web` only; elsewhere a server under another name serves too.
+        serves = project.strict or not any(WEB.search(entry.command) for entry in entries)
+        if "web" not in {entry.name for entry in entries} and serves:
             names = ", ".join(entry.name for entry in entries) or "none"
             yield Finding(f"declares no `web` process type (has: {names})", "Procfile")
         return
