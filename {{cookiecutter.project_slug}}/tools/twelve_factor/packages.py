@@ -188,6 +188,7 @@ IMPORT_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
     "pythonjsonlogger": ("python-json-logger",),
     "pybars": ("pybars3",),
     "vcr": ("vcrpy",),
+    "factory": ("factory-boy",),
     "pydantic2ts": ("pydantic-to-typescript", "pydantic-to-typescript2"),
     "git": ("gitpython",),
     "MySQLdb": ("mysqlclient",),
