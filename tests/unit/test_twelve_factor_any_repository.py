@@ -242,6 +242,22 @@ def test_common_health_routes_count_as_probes(tmp_path: Path) -> None:
     assert findings(tmp_path, "disposability.probes") == []
 
 
+def test_a_probe_wrapped_around_the_app_is_a_liveness_route(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "svc/__init__.py": "",
+            "svc/settings.py": "",
+            "svc/asgi.py": 'application = health_check(get_asgi_application(), "/health/")\n',
+        },
+    )
+
+    assert findings(tmp_path, "disposability.probes") == [
+        "svc/: no /readyz route: no readiness (/readyz) probe found to start and stop instances "
+        "safely"
+    ]
+
+
 def test_flask_config_module_is_the_settings(tmp_path: Path) -> None:
     write(
         tmp_path,

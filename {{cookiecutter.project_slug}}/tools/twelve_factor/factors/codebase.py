@@ -23,11 +23,19 @@ def one_settings(project: Project) -> Iterator[Finding]:
     Settings modules per environment (``settings/production.py``, ``settings_dev.py``) make
     deploys differ in code; every deploy should run the same settings, configured by variables.
     """
-    for path in project.environment_settings():
+    others = project.environment_settings()
+    if len(others) == 1:
         yield Finding(
             f"a second settings module beside {project.settings}: deploys must differ only "
             "in environment variables, not in code",
-            path,
+            others[0],
+        )
+    elif others:
+        names = ", ".join(path.rsplit("/", 1)[-1] for path in others)
+        yield Finding(
+            f"{len(others)} more settings modules beside {project.settings}, one per environment "
+            f"({names}): deploys must differ only in environment variables, not in code",
+            others[0],
         )
 
 

@@ -75,11 +75,13 @@ LIVENESS = frozenset(
      "api/healthz", "api/v1/health", "api/app/about", "ht"}
 )  # fmt: skip
 READINESS = frozenset({"readyz", "ready", "readiness", "health/ready", "api/ready", "-/ready"})
-# A string literal that is a probe's path, before parsing a module to find its routes.
+# A string literal that is a probe's path, before parsing a module to find its routes. Words
+# that are common values too ("status", "ready") count only with a slash.
 HINT = re.compile(
-    r"""["']\^?/?(?:healthz?|readyz?|livez?|liveness|readiness|alive|ping|heartbeat|status|ht|"""
-    r"""healthcheck|health-check|_health|health/\w+|-/\w+|api/(?:v\d/)?health\w*|api/app/about)"""
-    r"""/?\$?["']"""
+    r"""["']\^?/?(?:healthz?|readyz?|livez|liveness|readiness|healthcheck|health-check|_health|"""
+    r"""health/\w+|api/(?:v\d/)?health\w*|api/app/about)/?\$?["']|"""
+    r"""["']\^?(?:/(?:ready|live|alive|ping|heartbeat|status|ht|-/\w+)/?|"""
+    r"""(?:ready|live|alive|ping|heartbeat|status|ht)/)\$?["']"""
 )
 
 
@@ -101,6 +103,9 @@ def probe_routes(tree: ast.Module) -> Iterator[tuple[str, int]]:
                         side.elts if isinstance(side, ast.Set | ast.Tuple | ast.List) else [side]
                     )
                 ]
+        if isinstance(node, ast.Call) and re.search(r"(?i)health|probe", dotted(node.func)):
+            # A probe wrapped around the app: ``health_check(application, "/health/")``.
+            candidates = [*candidates, *node.args, *(k.value for k in node.keywords)]
         for candidate in candidates:
             value = constant_str(candidate)
             if value is not None:
