@@ -242,7 +242,7 @@ class Project:
     def _first_party(self) -> set[str]:
         """Module names the project itself provides, at any depth (``src/`` layouts, apps run
         from a sub-folder)."""
-        names = set()
+        names: set[str] = set()
         for path in self.python_files():
             parts = path.split("/")
             names.update(part for part in parts[:-1] if part.isidentifier())

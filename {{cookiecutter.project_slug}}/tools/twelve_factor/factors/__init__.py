@@ -1,4 +1,5 @@
-"""One module per factor; importing this package registers every check, in factor order."""
+"""One module per factor; importing this package registers every check (the registry orders
+them by factor, then as each module declares them)."""
 
 from . import (  # noqa: F401
     admin,

@@ -108,7 +108,7 @@ def _boot_scripts(project: Project) -> set[str]:
     """Start scripts that run at every start of a process: the image's CMD or ENTRYPOINT runs
     them, a non-release Procfile entry or compose command runs them, or they start a server."""
     scripts = set(project.start_scripts())
-    booted = set()
+    booted: set[str] = set()
     for definition in project.process_definitions():
         if definition.source == "script" or definition.name == "release":
             continue
