@@ -406,3 +406,19 @@ def test_list_prints_every_check_id(tmp_path: Path) -> None:
     listed = json.loads(result.stdout)
     assert [item["check"] for item in listed] == [c.id for c in twelve_factor.checks()]
     assert all(item["title"] and item["explanation"] for item in listed)
+
+
+def test_the_json_document_keeps_its_documented_shape(tmp_path: Path) -> None:
+    write(tmp_path, {".gitignore": ".env\n", "svc/__init__.py": 'open("x", "w")\n'})
+
+    document = json.loads(twelve_factor.check_project(tmp_path).render_json())
+
+    assert set(document) == {
+        "schema", "project", "framework", "strict", "ok", "passed", "total", "factors"
+    }  # fmt: skip
+    assert document["schema"] == 1
+    assert [factor["factor"] for factor in document["factors"]] == [
+        factor.number for factor in twelve_factor.FACTORS
+    ]
+    [finding] = [f for factor in document["factors"] for f in factor["findings"]][:1]
+    assert set(finding) == {"check", "kind", "path", "line", "message", "waived", "reason"}

@@ -13,7 +13,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from generation.checker import twelve_factor
+from generation.checker import TEMPLATE_DIR, twelve_factor
 from twelve_factor import ignore, packages, secrets, settings
 from twelve_factor.factors import disposability, port_binding
 
@@ -185,9 +185,19 @@ def test_no_uv_lock_says_how_to_lock(tmp_path: Path) -> None:
     ]
 
 
+def test_the_pip_lock_stamp_is_the_line_the_image_build_looks_for() -> None:
+    dockerfile = (TEMPLATE_DIR / "{{cookiecutter.project_slug}}" / "Dockerfile").read_text()
+    stamp = packages.stamp_line("requirements.in", b"django\n")
+    prefix, digest = stamp.rsplit(" ", 1)
+
+    assert digest == hashlib.sha256(b"django\n").hexdigest()
+    assert f'"{prefix} $(sha256sum requirements.in' in dockerfile
+    assert packages.stamps(f"{stamp}\n") == {"requirements.in": digest}
+
+
 def pip_project(root: Path, *, stamp_of: str | None = None, pins: str | None = None) -> Path:
     requirements_in = "django>=5.2,<7\nhttpx>=0.28  # the reference-data client\n"
-    digest = hashlib.sha256((stamp_of or requirements_in).encode()).hexdigest()
+    stamp = packages.stamp_line("requirements.in", (stamp_of or requirements_in).encode())
     pins = pins or (
         "django==5.2.1 \\\n    --hash=sha256:" + "a" * 64 + "\n"
         "httpx==0.28.1 \\\n    --hash=sha256:" + "b" * 64 + "\n    # via -r requirements.in\n"
@@ -197,7 +207,7 @@ def pip_project(root: Path, *, stamp_of: str | None = None, pins: str | None = N
         {
             "pyproject.toml": "[tool.ruff]\nline-length = 100\n",
             "requirements.in": requirements_in,
-            "requirements.txt": f"# uv pip compile\n# requirements.in sha256: {digest}\n{pins}",
+            "requirements.txt": f"# uv pip compile\n{stamp}\n{pins}",
         },
     )
 
