@@ -206,7 +206,7 @@ class Project:
             return {}
 
     def python_files(self) -> list[str]:
-        return self.memo(lambda_python_files)
+        return self.memo(_python_files)
 
     def kind(self, relative: str) -> str:
         """``runtime`` (runs in the image), ``test`` or ``tool`` (development only)."""
@@ -414,7 +414,7 @@ class Project:
         return self.memo(_example_env_path)
 
 
-def lambda_python_files(project: Project) -> list[str]:
+def _python_files(project: Project) -> list[str]:
     return [path for path in project.files if path.endswith(".py")]
 
 
