@@ -31,6 +31,8 @@ def load() -> types.ModuleType:
     loaded = sys.modules.get(NAME)
     if loaded is not None and Path(str(loaded.__file__)).parent == PACKAGE_DIR:
         return loaded
+    for name in [n for n in sys.modules if n == NAME or n.startswith(f"{NAME}.")]:
+        del sys.modules[name]  # another copy (an installed one): its modules must not mix in
     spec = importlib.util.spec_from_file_location(
         NAME, PACKAGE_DIR / "__init__.py", submodule_search_locations=[str(PACKAGE_DIR)]
     )
