@@ -422,3 +422,23 @@ def test_the_json_document_keeps_its_documented_shape(tmp_path: Path) -> None:
     ]
     [finding] = [f for factor in document["factors"] for f in factor["findings"]][:1]
     assert set(finding) == {"check", "kind", "path", "line", "message", "waived", "reason"}
+
+
+def test_a_check_needs_a_title_and_an_explanation() -> None:
+    from twelve_factor.registry import check
+
+    def undocumented(project: object) -> list[object]:
+        """Only a title."""
+        return []
+
+    undocumented.__module__ = "twelve_factor.factors.logs"
+
+    with pytest.raises(TypeError, match=r"check logs\.undocumented needs a docstring"):
+        check(undocumented)  # type: ignore[arg-type]
+
+
+def test_every_check_id_is_its_factor_module_and_function_name() -> None:
+    for item in twelve_factor.checks():
+        module = item.function.__module__.rsplit(".", 1)[-1].replace("_", "-")
+        assert item.id == f"{module}.{item.function.__name__.replace('_', '-')}"
+        assert item.factor.slug == module
