@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import yaml
 from generation import output_checks
+from generation.checker import settings as checker_settings
 from support.template import DEFAULT_SLUG, POSTGRES_MAJOR, Rendered, every_combination, vary
 
 RUFF = [sys.executable, "-m", "ruff"]
@@ -96,21 +97,9 @@ def test_files_present_or_absent_as_the_options_say(
     assert actual == expected_presence(combination)
 
 
-ENV_READ = re.compile(r"""env\.\w+\(\s*"([A-Z][A-Z0-9_]*)\"""")
-SETTINGS_FIELD = re.compile(r"^    ([a-z][a-z0-9_]*): ", re.MULTILINE)
-
-
 def settings_variables(project: Path) -> list[str]:
-    """The environment variables the settings module reads.
-
-    Django's settings call ``env.<type>("NAME")``; FastAPI's are the fields of a
-    pydantic-settings class, each read from the upper-cased variable.
-    """
-    settings = (project / DEFAULT_SLUG / "settings.py").read_text()
-    if "class Settings(BaseSettings):" in settings:
-        body = settings.split("class Settings(BaseSettings):", 1)[1].split("\n\n\ndef ", 1)[0]
-        return [name.upper() for name in SETTINGS_FIELD.findall(body) if name != "model_config"]
-    return ENV_READ.findall(settings)
+    """The environment variables the settings module reads, as the checker finds them."""
+    return checker_settings.settings_variables(project)
 
 
 def env_example_names(project: Path) -> list[str]:

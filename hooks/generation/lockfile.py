@@ -14,11 +14,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from generation.checker import packages
+
 LOCK_TIMEOUT_SECONDS = 180
 # Set to 0 to skip locking (the template's own tests do, except where they install the project).
 SKIP_ENV = "TWELVE_FACTOR_LOCK"
 LATER = "the first `make install`, `make test` or `make dev` in the project creates the lock"
-LOCK_FILES = {"uv": ("uv.lock",), "pip": ("requirements.txt", "requirements-dev.txt")}
+LOCK_FILES = packages.LOCK_FILES
 
 
 def lock_command(manager: str) -> tuple[list[str] | None, str]:

@@ -1,52 +1,36 @@
 """Score the new project against the twelve factors with the checker it ships.
 
-The checker is the project's own ``tools/twelve_factor.py`` (the same file in every project, so
-there is no second copy here): it is loaded from the project by path, under a private module
-name, without touching ``sys.path`` or writing bytecode into the project. A factor that fails
-on a freshly generated project is a template defect, so generation fails with the evidence.
+The checker is the template's ``tools/twelve_factor/`` package, which every project receives
+unrendered (so the project's copy and this one are the same code); the hook imports it from the
+template (:mod:`generation.checker`). A factor that fails on a freshly generated project is a
+template defect, so generation fails with the evidence. The project is of the template's shape,
+so the check is strict: a missing fact (no Procfile, no example.env) fails too.
 
-One finding is expected at generation and is only a warning: a missing lock. Locking needs uv
-and the package index, and when either is missing (or ``TWELVE_FACTOR_LOCK=0``) the lock step
-has already printed how to lock later. A lock that exists but does not match the declaration
-is never waived. In the project itself, ``make twelve-factor`` and ``tests/test_twelve_factor.py``
+One finding is expected at generation and is only waived: a missing lock. Locking needs uv and
+the package index, and when either is missing (or ``TWELVE_FACTOR_LOCK=0``) the lock step has
+already printed how to lock later. A lock that exists but does not match the declaration is
+never waived. In the project itself, ``make twelve-factor`` and ``tests/test_twelve_factor.py``
 waive nothing: there a missing lock fails with "run `make lock`".
 """
 
 from __future__ import annotations
 
-import hashlib
-import sys
-import types
 from pathlib import Path
 from typing import Any
 
+from generation.checker import PROJECT_PACKAGE, twelve_factor
 from generation.errors import GenerationError
 
-CHECKER = "tools/twelve_factor.py"
-WAIVED_AT_GENERATION = frozenset({"dependencies.lock-missing"})
-
-
-def load_checker(project: Path) -> types.ModuleType:
-    """The project's checker module, loaded from its file."""
-    path = project / CHECKER
-    if not path.is_file():
-        raise GenerationError(f"template defect: {CHECKER} is missing from the project")
-    digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]
-    module = types.ModuleType(f"_twelve_factor_{digest}")
-    module.__file__ = str(path)
-    # Dataclasses look their module up in sys.modules while the class is created.
-    sys.modules[module.__name__] = module
-    try:
-        exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), module.__dict__)
-    except BaseException:
-        del sys.modules[module.__name__]
-        raise
-    return module
+WAIVED_AT_GENERATION = {
+    "dependencies.lock-missing": "locking was skipped at generation; `make lock` creates it"
+}
 
 
 def evaluate(project: Path) -> Any:
-    """The project's scorecard, with the findings expected at generation as warnings."""
-    return load_checker(project).check_project(project, waive=WAIVED_AT_GENERATION)
+    """The project's scorecard, with the findings expected at generation waived."""
+    if not (project / PROJECT_PACKAGE / "__init__.py").is_file():
+        raise GenerationError(f"template defect: {PROJECT_PACKAGE}/ is missing from the project")
+    return twelve_factor.check_project(project, waive=WAIVED_AT_GENERATION, strict=True)
 
 
 def failure_message(scorecard: Any) -> str:
@@ -72,7 +56,7 @@ def run(project: Path) -> str:
         raise
     except Exception as error:  # a bug in the checker is a template defect too: one line
         raise GenerationError(
-            f"template defect: {CHECKER} failed on the new project: {error!r}"
+            f"template defect: {PROJECT_PACKAGE} failed on the new project: {error!r}"
         ) from error
     if not scorecard.ok:
         raise GenerationError(failure_message(scorecard))

@@ -1,8 +1,9 @@
-"""The project keeps all twelve factors: the scorecard of tools/twelve_factor.py is clean.
+"""The project keeps all twelve factors: the scorecard of tools/twelve_factor/ is clean.
 
 A change that breaks a factor (a hard-coded secret, a log file, a fixed port, a variable missing
 from example.env, a stale lock, ...) fails here with the evidence. `make twelve-factor` prints
-the whole scorecard.
+the whole scorecard. The check is strict: this project keeps every convention the checker reads
+(a Procfile, example.env, probes), so a missing one fails too.
 """
 
 from pathlib import Path
@@ -13,6 +14,6 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
 def test_every_factor_passes() -> None:
-    scorecard = check_project(PROJECT_DIR)
+    scorecard = check_project(PROJECT_DIR, strict=True)
 
     assert scorecard.ok, scorecard.render()

@@ -3,17 +3,19 @@
 Usage: ``python -m tools.lock`` (``make lock``) or ``python -m tools.lock --check``.
 
 Each compiled file ends with the SHA-256 of the ``.in`` file it came from, so a stale lock is
-caught without the network: by ``--check`` (CI, the conformance check) and by the Dockerfile,
-which refuses to build from a lock that does not match.
+caught without the network: by ``--check`` (CI), by the twelve-factor checker (which owns the
+stamp's format, in ``tools/twelve_factor/packages.py``) and by the Dockerfile, which refuses to
+build from a lock that does not match.
 """
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from tools.twelve_factor.packages import stamp_line as stamp_of
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 PYTHON_VERSION = (PROJECT_DIR / ".python-version").read_text().strip()
@@ -28,8 +30,7 @@ def compiled(source: str) -> Path:
 def stamp_line(source: str) -> str:
     """``# requirements.in sha256: <hex>``. The dev lock also includes requirements.in, but a
     change there makes requirements.txt stale too, and both are checked together."""
-    digest = hashlib.sha256((PROJECT_DIR / source).read_bytes()).hexdigest()
-    return f"# {source} sha256: {digest}"
+    return stamp_of(source, (PROJECT_DIR / source).read_bytes())
 
 
 def compile_command(source: str) -> list[str]:
