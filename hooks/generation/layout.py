@@ -17,6 +17,8 @@ from typing import Any
 
 from generation.errors import GenerationError
 
+# The template's project directory, as cookiecutter finds it (hooks/generation/ is two levels in).
+TEMPLATE_PROJECT_DIR = Path(__file__).resolve().parents[2] / "{{cookiecutter.project_slug}}"
 # Variables whose choices each bring their own files, in ``_<variable>/<choice>/``.
 VARIANT_VARIABLES = ("framework", "dependency_manager")
 LICENSES_DIR = "_licenses"
@@ -45,8 +47,26 @@ def variant_dir(variable: str) -> str:
     return f"_{variable}"
 
 
-def merge_variant(project: Path, variable: str, choice: str) -> None:
-    """Move ``_<variable>/<choice>/`` into the project root and drop the other choices."""
+def shared_paths(template_project: Path, slug: str) -> set[str]:
+    """The paths the template renders outside every ``_<variable>/`` and ``_licenses/`` tree."""
+    placeholder = "{{cookiecutter.project_slug}}"
+    return {
+        path.relative_to(template_project).as_posix().replace(placeholder, slug)
+        for path in template_project.rglob("*")
+        if path.is_file() and not path.relative_to(template_project).parts[0].startswith("_")
+    }
+
+
+def merge_variant(
+    project: Path, variable: str, choice: str, shared: set[str] | None = None
+) -> None:
+    """Move ``_<variable>/<choice>/`` into the project root and drop the other choices.
+
+    A chosen file may already be there when cookiecutter renders over an existing project
+    (``cookiecutter -f``, to compare with ``git diff``): it is replaced, as cookiecutter replaces
+    the shared files. It is a template defect only when the template also renders it shared;
+    without ``shared`` to tell, every file already there is taken for one.
+    """
     variants = project / variant_dir(variable)
     chosen = variants / choice
     if not variants.is_dir():
@@ -57,7 +77,8 @@ def merge_variant(project: Path, variable: str, choice: str) -> None:
         if source.is_dir():
             continue
         target = project / source.relative_to(chosen)
-        if target.exists():
+        relative = target.relative_to(project).as_posix()
+        if target.exists() and (shared is None or relative in shared):
             raise GenerationError(
                 f"template defect: {target.relative_to(project)} exists both shared and "
                 f"in {variant_dir(variable)}/{choice}"
@@ -101,8 +122,9 @@ def remove_unused(project: Path, answers: Mapping[str, Any]) -> list[str]:
 
 def apply(project: Path, answers: Mapping[str, Any]) -> None:
     """Run every layout step in order."""
+    shared = shared_paths(TEMPLATE_PROJECT_DIR, str(answers["project_slug"]))
     for variable in VARIANT_VARIABLES:
         if variable in answers:
-            merge_variant(project, variable, answers[variable])
+            merge_variant(project, variable, answers[variable], shared)
     place_license(project, answers["open_source_license"])
     remove_unused(project, answers)
