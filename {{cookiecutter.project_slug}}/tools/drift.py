@@ -565,9 +565,8 @@ def update(project: Path, summary: Path | None, ask: bool) -> int:
     for name in questions.added:
         value = after.context.get(name)
         how = "was answered" if name in chosen else "took its default"
-        report.append(
-            f"- New question `{name}` {how}: `{value}`. To answer otherwise: `{change_answer(name)}`"
-        )
+        report.append(f"- New question `{name}` {how}: `{value}`. To answer otherwise: ")
+        report[-1] += f"`{change_answer(name)}`"
     report += [f"- Removed question `{name}`: its answer is dropped." for name in questions.removed]
 
     problems = conflicts(project)
