@@ -464,6 +464,14 @@ def test_template_update_fails_while_a_conflict_remains(
     assert "The lock was not refreshed: after resolving, run `make lock`" in update.stdout
     text = (project / "Dockerfile").read_text()
     assert "<<<<<<<" in text and team_line in text and RENDERED_LINE in text
+    # Committed unresolved (as the draft pull request carries it), it still fails the next run,
+    # though the template is now up to date.
+    run(["git", "add", "-A"], project)
+    run(["git", "commit", "-q", "-m", "Merged the draft as it was"], project)
+    again = run(["make", "template-update"], project, check=False)
+    assert again.returncode != 0
+    assert "**Resolve first**: an earlier update left conflicts." in again.stdout
+    assert "- `Dockerfile`: conflict markers from line " in again.stdout
 
 
 def test_the_workflow_commits_a_conflict_into_a_draft_pull_request(

@@ -487,12 +487,16 @@ def git_paths(project: Path, *args: str) -> list[str]:
     return [line for line in git(list(args), project).stdout.splitlines() if line]
 
 
-def conflicts(project: Path) -> list[str]:
-    """Files an update left to resolve: unmerged paths, .rej files, conflict markers."""
+def conflicts(project: Path, everywhere: bool = False) -> list[str]:
+    """Files left to resolve: unmerged paths, .rej files, and conflict markers in the files
+    changed since the last commit (``everywhere``: in every file git knows of)."""
     unmerged = git_paths(project, "diff", "--name-only", "--diff-filter=U")
     rejected = git_paths(project, "ls-files", "--others", "--exclude-standard", "--", "*.rej")
-    changed = git_paths(project, "diff", "--name-only", "HEAD")
-    changed += git_paths(project, "ls-files", "--others", "--exclude-standard")
+    if everywhere:
+        changed = git_paths(project, "ls-files", "--cached", "--others", "--exclude-standard")
+    else:
+        changed = git_paths(project, "diff", "--name-only", "HEAD")
+        changed += git_paths(project, "ls-files", "--others", "--exclude-standard")
     marked = files_with_conflict_markers(project, sorted(set(changed)))
     found = [f"`{path}`: conflict markers (unmerged in git)" for path in unmerged]
     for entry in marked:
@@ -534,6 +538,12 @@ def merge_dependency_files(project: Path, old: Path, new: Path, link: Link) -> l
 def update(project: Path, summary: Path | None, ask: bool) -> int:
     """cruft update, then fail on conflicts, else re-lock what the update made stale."""
     link = Link.read(project)
+    # A conflict of an earlier update, unresolved (or committed as it was): resolve it first.
+    left = conflicts(project, everywhere=True)
+    if left:
+        report = ["**Resolve first**: an earlier update left conflicts.", *(f"- {e}" for e in left)]
+        finish(report, summary, conflicted=True)
+        return 1
     with scratch_directory() as scratch:
         template = Template(link, scratch)
         latest = template.latest()
