@@ -145,7 +145,7 @@ F = lambda text: (text.encode(), False)  # noqa: E731 - a file, briefly
             F("1\n2\n"),
             F("1\ntwo\n"),
             F("1\nTWO\n"),
-            "conflict: your changes and the template's overlap (f)",
+            "conflict: your changes and the template's overlap",
         ),
     ],
 )
@@ -155,7 +155,7 @@ def test_what_an_update_would_do_to_a_file(
     ours: tuple[bytes, bool] | None,
     outcome: str,
 ) -> None:
-    assert drift.merge_outcome("f", base, theirs, ours) == outcome
+    assert drift.merge_outcome(base, theirs, ours) == outcome
 
 
 def test_questions_added_and_removed_since_the_linked_commit() -> None:
@@ -195,6 +195,18 @@ def test_skip_entries_cover_their_contents_and_dependency_files_take_template_ch
     assert drift.skipped("svc/settings.py", skip) and drift.skipped("uv.lock", skip)
     assert not drift.skipped("svc_other/x.py", skip)
     assert drift.merged_skip(skip) == [".cruft.json", "svc", "README.md", "*.lock"]
+
+
+def test_only_the_projects_copies_of_the_rendered_paths_are_read(tmp_path: Path) -> None:
+    (tmp_path / "Makefile").write_text("all:\n")
+    (tmp_path / "run.sh").write_text("#!/bin/sh\n")
+    (tmp_path / "run.sh").chmod(0o755)
+    (tmp_path / ".venv").mkdir()
+    (tmp_path / ".venv" / "big").write_bytes(b"x" * 1000)
+
+    found = drift.project_files(tmp_path, ["Makefile", "run.sh", "gone.txt"])
+
+    assert found == {"Makefile": (b"all:\n", False), "run.sh": (b"#!/bin/sh\n", True)}
 
 
 def test_a_project_without_a_link_gets_one_line(

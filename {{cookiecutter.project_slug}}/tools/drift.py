@@ -35,7 +35,7 @@ import re
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -259,6 +259,17 @@ def tree(root: Path | None, skip: Sequence[str]) -> dict[str, File]:
     return found
 
 
+def project_files(project: Path, paths: Iterable[str]) -> dict[str, File]:
+    """The project's copies of ``paths`` (those it has): never the whole tree, which may hold
+    virtual environments and caches."""
+    found: dict[str, File] = {}
+    for relative in paths:
+        path = project / relative
+        if path.is_file():
+            found[relative] = (path.read_bytes(), os.access(path, os.X_OK))
+    return found
+
+
 # --- diffs ----------------------------------------------------------------------------------
 
 
@@ -310,7 +321,7 @@ def tree_diff(old: Mapping[str, File], new: Mapping[str, File], labels: tuple[st
 # --- (c) what an update would do ------------------------------------------------------------
 
 
-def merge_outcome(path: str, base: File | None, theirs: File | None, ours: File | None) -> str:
+def merge_outcome(base: File | None, theirs: File | None, ours: File | None) -> str:
     """What applying the template's change to one file (base -> theirs) does to ours."""
     if base is not None and ours is None:
         return "left out: you deleted it"
@@ -334,7 +345,7 @@ def merge_outcome(path: str, base: File | None, theirs: File | None, ours: File 
         )
     if merged.returncode == 0:
         return "merged with your changes"
-    return f"conflict: your changes and the template's overlap ({path})"
+    return "conflict: your changes and the template's overlap"
 
 
 # --- commands -------------------------------------------------------------------------------
@@ -392,10 +403,10 @@ def drift(project: Path) -> int:
         if team_side:
             print(f"Also changed in team-owned paths (never applied): {', '.join(team_side)}")
         print("\n== (c) What `make template-update` would do: project/ + (b)")
-        here = tree(project, applied)
+        here = project_files(project, {*old, *new})
         for path in sorted({*old, *new}):
             if old.get(path) != new.get(path):
-                outcome = merge_outcome(path, old.get(path), new.get(path), here.get(path))
+                outcome = merge_outcome(old.get(path), new.get(path), here.get(path))
                 print(f"{path}: {outcome}")
     return 1
 
@@ -403,12 +414,12 @@ def drift(project: Path) -> int:
 def your_changes(project: Path, linked_render: Path, link: Link) -> None:
     """(a): the template-owned files as rendered at the linked commit, against the project."""
     label = f"template@{link.commit[:SHORT]}/"
-    old, here = tree(linked_render, link.skip), tree(project, link.skip)
+    old = tree(linked_render, link.skip)
+    here = project_files(project, old)
     print(f"== (a) Your changes to template-owned files: {label} -> project/")
     print("(the linked commit rendered from your answers, against this project; the team-owned")
     print(" paths in .cruft.json's skip list are left out)")
-    ours = {path: here[path] for path in old if path in here}
-    changes = tree_diff(old, ours, (label, "project/")).rstrip("\n")
+    changes = tree_diff(old, here, (label, "project/")).rstrip("\n")
     print(changes or "None: the template-owned files are as rendered.")
     deleted = sorted(set(old) - set(here))
     if deleted:
