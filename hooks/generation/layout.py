@@ -6,7 +6,9 @@ An alternative is a directory: ``_<variable>/<choice>/`` holds the files that ex
 nest, so a file that depends on two answers lives where both apply:
 ``_framework/fastapi/_database/postgresql/alembic.ini`` exists only for FastAPI on PostgreSQL.
 A nested alternative is resolved before its parent is merged, and no file may come from two
-places (that is a template defect, reported by path).
+places (that is a template defect, reported by path). Rendering over an existing project
+(``cookiecutter -f``, to compare with ``git diff``) finds the chosen files of the earlier
+generation in place: those are replaced, as cookiecutter replaces the shared files.
 
 Any variable of cookiecutter.json works this way without a change here: adding an option is
 adding its ``_<variable>/<choice>/`` directories. The license is the one exception: its texts
@@ -16,13 +18,16 @@ are ``_licenses/<name>.txt`` and the chosen one becomes ``LICENSE``. No file is 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
 from generation.errors import GenerationError
 
 LICENSES_DIR = "_licenses"
+# The template's project directory, as cookiecutter finds it (hooks/generation/ is two levels in).
+TEMPLATE_PROJECT_DIR = Path(__file__).resolve().parents[2] / "{{cookiecutter.project_slug}}"
+SLUG_PLACEHOLDER = "{{cookiecutter.project_slug}}"
 
 
 def alternative_dir(variable: str) -> str:
@@ -42,37 +47,73 @@ def choices(answers: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
-def resolve(directory: Path, selected: Mapping[str, str], project: Path) -> None:
-    """Merge every alternative under ``directory`` into place, deepest first."""
+def shared_paths(template_project: Path, slug: str) -> set[str]:
+    """The paths the template renders outside every alternative (``_<name>/``) directory."""
+    return {
+        relative.as_posix().replace(SLUG_PLACEHOLDER, slug)
+        for relative in (path.relative_to(template_project) for path in template_project.rglob("*"))
+        if (template_project / relative).is_file()
+        and not any(part.startswith("_") for part in relative.parts[:-1])
+    }
+
+
+def resolve(
+    directory: Path,
+    selected: Mapping[str, str],
+    project: Path,
+    shared: Collection[str] | None = None,
+    placed: set[Path] | None = None,
+) -> None:
+    """Merge every alternative under ``directory`` into place, deepest first.
+
+    ``shared`` names the paths the template renders outside alternatives and ``placed`` collects
+    the files merged so far: a chosen file that lands on either is a template defect. Any other
+    file already there is left from an earlier generation and is replaced. Without ``shared``
+    to tell, every file already there counts as rendered shared.
+    """
+    placed = set() if placed is None else placed
     for child in sorted(directory.iterdir()):
         if not child.is_dir() or child.is_symlink():
             continue
         if child.name not in selected:
-            resolve(child, selected, project)
+            resolve(child, selected, project, shared, placed)
             continue
         chosen = child / selected[child.name]
         if not chosen.is_dir():
             # Another answer's choice may bring files of this variable; this one brings none.
             shutil.rmtree(child)
             continue
-        resolve(chosen, selected, project)
-        merge(chosen, directory, project)
+        resolve(chosen, selected, project, shared, placed)
+        merge(chosen, directory, project, shared, placed)
         shutil.rmtree(child)
 
 
-def merge(source: Path, target: Path, project: Path) -> None:
+def merge(
+    source: Path,
+    target: Path,
+    project: Path,
+    shared: Collection[str] | None = None,
+    placed: set[Path] | None = None,
+) -> None:
     """Move every file under ``source`` to the same relative place under ``target``."""
+    placed = set() if placed is None else placed
     for path in sorted(source.rglob("*")):
         if path.is_dir():
             continue
         destination = target / path.relative_to(source)
-        if destination.exists():
+        rendered_twice = (
+            destination in placed
+            or shared is None
+            or destination.relative_to(project).as_posix() in shared
+        )
+        if destination.exists() and rendered_twice:
             raise GenerationError(
                 f"template defect: {destination.relative_to(project)} comes both from "
                 f"{path.relative_to(project)} and from elsewhere"
             )
         destination.parent.mkdir(parents=True, exist_ok=True)
         path.replace(destination)
+        placed.add(destination)
 
 
 def place_license(project: Path, license_name: str) -> None:
@@ -100,5 +141,6 @@ def leftovers(project: Path, answers: Mapping[str, Any]) -> list[str]:
 
 def apply(project: Path, answers: Mapping[str, Any]) -> None:
     """Merge the chosen alternatives and place the license."""
-    resolve(project, choices(answers), project)
+    shared = shared_paths(TEMPLATE_PROJECT_DIR, str(answers["project_slug"]))
+    resolve(project, choices(answers), project, shared)
     place_license(project, answers["open_source_license"])

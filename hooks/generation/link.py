@@ -52,17 +52,30 @@ TEAM_OWNED: tuple[str, ...] = (
     "tests",
     "migrations",
     "README.md",
-    "uv.lock",
 )
+# What the team owns besides, per dependency manager: the lock, and for pip the files where the
+# team declares its dependencies, so that its additions are neither drift nor a cruft conflict.
+# The template's own dependency changes still reach them: the project's `make template-update`
+# (tools/drift.py) merges them three-way into these files and re-locks. uv's declaration is
+# pyproject.toml, which the template also configures: cruft's three-way merge keeps both there.
+TEAM_OWNED_BY_MANAGER: dict[str, tuple[str, ...]] = {
+    "uv": ("uv.lock",),
+    "pip": ("requirements.in", "requirements-dev.in", "requirements.txt", "requirements-dev.txt"),
+}
 
 # Keys cookiecutter or cruft add to the answers at run time, rather than answers.
 RUN_TIME_KEYS = frozenset({"_template", "_output_dir", "_repo_dir", "_checkout", "_commit"})
 GIT_TIMEOUT_SECONDS = 20
 
 
-def skip_list(slug: str) -> list[str]:
+def skip_list(slug: str, manager: str) -> list[str]:
     """The ``skip`` list of ``.cruft.json``: the link itself, then the team's paths."""
-    return [CRUFT_FILE, *(path.format(slug=slug) for path in TEAM_OWNED)]
+    owned = (*TEAM_OWNED, *TEAM_OWNED_BY_MANAGER[manager])
+    return [CRUFT_FILE, *(path.format(slug=slug) for path in owned)]
+
+
+def skip_list_for(answers: Mapping[str, Any]) -> list[str]:
+    return skip_list(str(answers["project_slug"]), str(answers["dependency_manager"]))
 
 
 def rendered_by_cruft(answers: Mapping[str, Any]) -> bool:
@@ -214,7 +227,7 @@ def cruft_state(
         "checkout": answers.get("_checkout"),
         "context": {"cookiecutter": _ordered_context(answers, definitions, source)},
         "directory": source.directory,
-        "skip": skip_list(str(answers["project_slug"])),
+        "skip": skip_list_for(answers),
     }
 
 
@@ -227,7 +240,7 @@ def link(project: Path, answers: Mapping[str, Any], template_dir: Path = TEMPLAT
     """Write ``.cruft.json`` for a project made with plain cookiecutter; return notices to print."""
     if rendered_by_cruft(answers):
         # cruft create writes .cruft.json itself, after the hooks, without a skip list.
-        skip = json.dumps(skip_list(str(answers["project_slug"])))
+        skip = json.dumps(skip_list_for(answers))
         return [
             f'cruft create records no skip list: add "skip": {skip} to {CRUFT_FILE} so that '
             "cruft update leaves the team's files alone (docs/ownership.md in the template)."

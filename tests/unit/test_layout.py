@@ -115,3 +115,30 @@ def test_output_checks_catch_python_that_does_not_compile(tmp_path: Path) -> Non
 
     with pytest.raises(GenerationError, match=r"bad\.py does not parse"):
         output_checks.check_project(tmp_path)
+
+
+def test_rendering_over_an_existing_project_replaces_its_framework_files(tmp_path: Path) -> None:
+    # `cookiecutter -f` over a project: Procfile is left from the first generation.
+    make_tree(tmp_path, ["Procfile", "_framework/django/Procfile"])
+    (tmp_path / "Procfile").write_text("web: edited by the team\n")
+
+    layout.resolve(tmp_path, layout.choices(ANSWERS), tmp_path, shared={"Makefile"})
+
+    assert (tmp_path / "Procfile").read_text() == "_framework/django/Procfile"
+    assert not (tmp_path / "_framework").exists()
+
+
+def test_a_file_the_template_renders_shared_and_per_choice_is_a_defect(tmp_path: Path) -> None:
+    make_tree(tmp_path, ["Procfile", "_framework/django/Procfile"])
+
+    with pytest.raises(GenerationError, match="template defect: Procfile comes both from"):
+        layout.resolve(tmp_path, layout.choices(ANSWERS), tmp_path, shared={"Procfile"})
+
+
+def test_the_templates_shared_paths_leave_out_the_alternatives() -> None:
+    shared = layout.shared_paths(layout.TEMPLATE_PROJECT_DIR, "svc")
+
+    assert {"Makefile", "svc/logs.py", "tools/drift.py"} <= shared
+    assert not any(path.startswith("_") or "/_" in path.rsplit("/", 1)[0] for path in shared)
+    assert not any("{{" in path for path in shared)
+    assert "Procfile" not in shared

@@ -13,6 +13,7 @@ DEFINITIONS: dict[str, Any] = {
     "project_name": "Svc",
     "project_slug": "{{ cookiecutter.project_name.lower() }}",
     "database": ["postgresql", "none"],
+    "dependency_manager": ["uv", "pip"],
     "__postgres_major": "18",
     "__prompts__": {"project_name": "Name"},
     "_extensions": ["hooks.template_extension.TemplateSupport"],
@@ -24,6 +25,7 @@ ANSWERS: dict[str, Any] = dict(
             "project_name": "Svc",
             "project_slug": "svc",
             "database": "none",
+            "dependency_manager": "pip",
             "__postgres_major": "18",
             "_extensions": ["hooks.template_extension.TemplateSupport"],
             "_template": ".",
@@ -55,13 +57,16 @@ def template_repo(root: Path, subdirectory: str = "") -> Path:
 
 
 def test_skip_list_is_the_link_and_the_team_owned_paths() -> None:
-    assert link.skip_list("svc") == [
-        ".cruft.json",
-        "svc",
-        "tests",
-        "migrations",
-        "README.md",
-        "uv.lock",
+    shared = [".cruft.json", "svc", "tests", "migrations", "README.md"]
+    assert link.skip_list("svc", "uv") == [*shared, "uv.lock"]
+    # pip: the team declares its dependencies in requirements*.in (which include the
+    # template's template-requirements*.in) and locks them into requirements*.txt.
+    assert link.skip_list("svc", "pip") == [
+        *shared,
+        "requirements.in",
+        "requirements-dev.in",
+        "requirements.txt",
+        "requirements-dev.txt",
     ]
 
 
@@ -168,6 +173,7 @@ def test_the_state_is_what_cruft_create_writes_plus_the_skip_list() -> None:
         "project_name": "Svc",
         "project_slug": "svc",
         "database": "none",
+        "dependency_manager": "pip",
         "__postgres_major": "18",
         "_extensions": ["hooks.template_extension.TemplateSupport"],
         "_template": "https://example.org/t.git",
@@ -190,7 +196,7 @@ def test_under_cruft_create_the_hook_leaves_cruft_json_to_cruft(tmp_path: Path) 
     notices = link.link(tmp_path, {**ANSWERS, "_commit": "c" * 40}, tmp_path)
 
     assert not (tmp_path / ".cruft.json").exists()
-    assert json.dumps(link.skip_list("svc")) in notices[0]
+    assert json.dumps(link.skip_list("svc", "pip")) in notices[0]
 
 
 def test_link_writes_cruft_json(tmp_path: Path) -> None:
@@ -203,7 +209,7 @@ def test_link_writes_cruft_json(tmp_path: Path) -> None:
     written = json.loads((project / ".cruft.json").read_text())
     assert written["template"] == str(template.resolve())
     assert written["commit"] == written["context"]["cookiecutter"]["_commit"]
-    assert written["skip"] == link.skip_list("svc")
+    assert written["skip"] == link.skip_list("svc", "pip")
     assert notices[0].startswith("Linked to the template in .cruft.json")
 
 
