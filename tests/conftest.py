@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
+from generation.postgen import SKIP_SCORECARD_ENV
 from support.service import Installed, assert_locked, find_python, install
 from support.template import TEMPLATE_DIR, check_known_keys
 
@@ -40,13 +41,19 @@ def bake(cookies_session: Any) -> Bake:
 
 @pytest.fixture(scope="session")
 def rendered(bake: Bake) -> Callable[[dict[str, Any]], Path]:
-    """Render each combination once per test session (per worker under xdist)."""
+    """Render each combination once per test session (per worker under xdist).
+
+    The scorecard at generation is skipped here: tests/test_twelve_factor_mutations.py runs the
+    same checker on every combination, and generation's own use of it has its own test.
+    """
     cache: dict[tuple[tuple[str, Any], ...], Path] = {}
 
     def get(combination: dict[str, Any]) -> Path:
         key = tuple(sorted(combination.items()))
         if key not in cache:
-            cache[key] = bake(**combination)
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setenv(SKIP_SCORECARD_ENV, "0")
+                cache[key] = bake(**combination)
         return cache[key]
 
     return get
@@ -131,9 +138,10 @@ def postgres_tcp() -> Iterator[Any]:
 # Under pytest-xdist, tests of these modules that have the same parametrization id (one
 # combination of answers, e.g. ``framework=django-dependency_manager=uv-database=none``) run on
 # one worker: what they share per combination (a rendered or installed project, a built image)
-# is then made once, and different combinations proceed in parallel. Their ``xdist_group`` marks say the same,
-# but pytest-xdist 3.8 ignores them on pytest 9.2 (``--dist loadgroup`` adds the group to a node
-# id field pytest no longer reads: pytest-xdist issue #1386), so this hook does the grouping.
+# is then made once, and different combinations proceed in parallel. Their ``xdist_group``
+# marks say the same, but pytest-xdist 3.8 ignores them on pytest 9.2 (``--dist loadgroup``
+# adds the group to a node id field pytest no longer reads: pytest-xdist issue #1386), so this
+# hook does the grouping.
 GROUPED_BY_PARAMETRIZATION = (
     "tests/test_ci_targets.py",
     "tests/test_images.py",

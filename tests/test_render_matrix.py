@@ -171,3 +171,26 @@ def test_env_files_are_never_committed_or_copied(
     assert not [name for name in staged if Path(name).name.startswith(".env")]
     dockerignore = (project / ".dockerignore").read_text().splitlines()
     assert {"**/.env", "**/.env.*"} <= set(dockerignore)
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+@vary("dependency_manager")
+def test_first_commands_create_a_missing_lock_and_drift_needs_none(
+    rendered: Rendered, combination: dict[str, Any]
+) -> None:
+    """`make -n` prints what make would run: the lock first for install, test and dev, and no
+    lock for drift, which compares with the template offline. tests/test_first_run.py runs it."""
+    project = rendered(combination)
+    lock_step = "uv lock" if combination["dependency_manager"] == "uv" else "-m tools.lock\n"
+
+    def planned(target: str) -> str:
+        dry_run = subprocess.run(
+            ["make", "-n", target], cwd=project, capture_output=True, text=True, check=False
+        )
+        assert dry_run.returncode == 0, dry_run.stdout + dry_run.stderr
+        return dry_run.stdout
+
+    for target in ("install", "test", "dev"):
+        assert lock_step in planned(target), target
+    if combination["dependency_manager"] == "uv":
+        assert lock_step not in planned("drift")
