@@ -355,7 +355,7 @@ def test_make_drift_tells_the_three_stories_apart(
     assert parts["(c)"][1].splitlines() == [".editorconfig: added", "Dockerfile: updated"]
 
 
-def test_make_drift_forecasts_a_conflict_and_a_merge(
+def test_make_drift_forecasts_a_conflict(
     template: Template, project: Path, run: Run
 ) -> None:
     dockerfile = project / "Dockerfile"

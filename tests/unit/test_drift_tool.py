@@ -218,3 +218,16 @@ def test_a_project_without_a_link_gets_one_line(
 
     [line] = capsys.readouterr().err.splitlines()
     assert line.startswith("tools.drift: no .cruft.json in ") and "cruft link" in line
+
+
+def test_the_projects_lists_of_lock_and_declaration_files_agree_with_the_hooks() -> None:
+    from generation import link, lockfile
+
+    locks = {name for names in lockfile.LOCK_FILES.values() for name in names}
+    assert set(drift.LOCK_FILES) == locks
+    team_declarations = {
+        name for names in link.TEAM_OWNED_BY_MANAGER.values() for name in names if name not in locks
+    }
+    # Every team-owned declaration takes the template's dependency changes by merge.
+    assert team_declarations <= set(drift.DEPENDENCY_INPUTS)
+    assert "pyproject.toml" in drift.DEPENDENCY_INPUTS

@@ -546,6 +546,73 @@ def merge_dependency_files(project: Path, old: Path, new: Path, link: Link) -> l
     return conflicted
 
 
+@dataclass
+class Applied:
+    """What ``cruft update`` did: the link before and after, and the questions it met."""
+
+    before: Link
+    after: Link
+    questions: Questions
+    chosen: dict[str, Any]
+
+    def report(self) -> list[str]:
+        before, after = self.before, self.after
+        lines = [
+            f"The template moved from `{before.commit[:12]}` to `{after.commit[:12]}` "
+            f"({before.template}).",
+            "This is `cruft update` applied to the files the template owns; the paths under "
+            f"`skip` in `{CRUFT_FILE}` are untouched, but for the template's dependency changes, "
+            "merged into the team's dependency files.",
+        ]
+        for name in self.questions.added:
+            how = "was answered" if name in self.chosen else "took its default"
+            lines.append(
+                f"- New question `{name}` {how}: `{after.context.get(name)}`. "
+                f"To answer otherwise: `{change_answer(name)}`"
+            )
+        lines += [
+            f"- Removed question `{name}`: its answer is dropped."
+            for name in self.questions.removed
+        ]
+        return lines
+
+
+def apply_update(
+    project: Path, link: Link, template: Template, scratch: Path, ask: bool
+) -> Applied:
+    """Run ``cruft update`` (with the new questions' answers), then merge the template's
+    dependency changes into the team-owned dependency files, which cruft left alone."""
+    questions = Questions.between(link.answers, template.definitions(template.latest()))
+    chosen = ask_new_questions(questions) if ask and questions.added else {}
+    command = [sys.executable, "-m", *CRUFT_UPDATE]
+    if chosen:
+        command += ["--variables-to-update", json.dumps(chosen)]
+    completed = subprocess.run(command, cwd=project, check=False)  # noqa: S603 - cruft update
+    after = Link.read(project)
+    if completed.returncode != 0 or after.commit == link.commit:
+        raise DriftError("cruft update did not update the project (see its message above)")
+    # Both rendered with the answers each side records, new questions included.
+    linked_render = template.render(link.commit, scratch / "linked")
+    latest_render = template.render(after.commit, scratch / "latest", after.answers)
+    merge_dependency_files(project, linked_render, latest_render, link)
+    return Applied(link, after, questions, chosen)
+
+
+def relock(project: Path) -> str | None:
+    """``make lock`` when the update changed a dependency declaration: what it re-locked, or
+    None when nothing needed it. Raises DriftError when locking fails."""
+    changed = git_paths(project, "diff", "--name-only", "HEAD")
+    changed += git_paths(project, "ls-files", "--others", "--exclude-standard")
+    if not any(path in DEPENDENCY_INPUTS for path in changed):
+        return None
+    lock = [os.environ.get("MAKE", "make"), "--no-print-directory", "lock"]
+    if subprocess.run(lock, cwd=project, check=False).returncode != 0:  # noqa: S603 - make lock
+        raise DriftError("re-locking failed (`make lock`, output above): run it again, then commit")
+    status = git_paths(project, "status", "--porcelain", "--", *LOCK_FILES)
+    relocked = ", ".join(f"`{line[3:]}`" for line in status)
+    return f"Re-locked after the template's dependency changes: {relocked or 'nothing moved'}."
+
+
 def update(project: Path, summary: Path | None, ask: bool) -> int:
     """cruft update, then fail on conflicts, else re-lock what the update made stale."""
     link = Link.read(project)
@@ -557,39 +624,14 @@ def update(project: Path, summary: Path | None, ask: bool) -> int:
         return 1
     with scratch_directory() as scratch:
         template = Template(link, scratch)
-        latest = template.latest()
-        if latest == link.commit:
-            print(f"Up to date: {link.commit[:SHORT]} is the template's latest commit.")
-            finish([f"Up to date with the template at `{link.commit[:12]}`."], summary, False)
+        if template.latest() == link.commit:
+            finish(
+                [f"Up to date: `{link.commit[:12]}` is the template's latest commit."],
+                summary,
+                False,
+            )
             return 0
-        questions = Questions.between(link.answers, template.definitions(latest))
-        chosen = ask_new_questions(questions) if ask and questions.added else {}
-        command = [sys.executable, "-m", *CRUFT_UPDATE]
-        if chosen:
-            command += ["--variables-to-update", json.dumps(chosen)]
-        completed = subprocess.run(command, cwd=project, check=False)  # noqa: S603 - cruft update
-        after = Link.read(project)
-        if completed.returncode != 0 or after.commit == link.commit:
-            raise DriftError("cruft update did not update the project (see its message above)")
-        # cruft left the team-owned dependency files alone; the template's changes to them
-        # are merged in here, rendered with the answers the project now records.
-        linked_render = template.render(link.commit, scratch / "linked")
-        latest_render = template.render(after.commit, scratch / "latest", after.answers)
-        merge_dependency_files(project, linked_render, latest_render, link)
-
-    report = [
-        f"The template moved from `{link.commit[:12]}` to `{after.commit[:12]}` ({link.template}).",
-        "This is `cruft update` applied to the files the template owns; the paths under `skip` "
-        f"in `{CRUFT_FILE}` are untouched, but for the template's dependency changes, merged "
-        "into the team's dependency files.",
-    ]
-    for name in questions.added:
-        value = after.context.get(name)
-        how = "was answered" if name in chosen else "took its default"
-        report.append(f"- New question `{name}` {how}: `{value}`. To answer otherwise: ")
-        report[-1] += f"`{change_answer(name)}`"
-    report += [f"- Removed question `{name}`: its answer is dropped." for name in questions.removed]
-
+        report = apply_update(project, link, template, scratch, ask).report()
     problems = conflicts(project)
     if problems:
         report += [
@@ -600,25 +642,12 @@ def update(project: Path, summary: Path | None, ask: bool) -> int:
         ]
         finish(report, summary, conflicted=True)
         return 1
-
-    changed = git_paths(project, "diff", "--name-only", "HEAD")
-    changed += git_paths(project, "ls-files", "--others", "--exclude-standard")
-    if any(path in DEPENDENCY_INPUTS for path in changed):
-        make = os.environ.get("MAKE", "make")
-        lock = [make, "--no-print-directory", "lock"]
-        locked = subprocess.run(lock, cwd=project, check=False)  # noqa: S603 - the project's make
-        if locked.returncode != 0:
-            report.append("Re-locking failed (`make lock`, output above): run it again, commit.")
-            finish(report, summary, conflicted=False)
-            return 1
-        status = git_paths(project, "status", "--porcelain", "--", *LOCK_FILES)
-        relocked = [line[3:] for line in status]
-        report.append(
-            "Re-locked after the template's dependency changes: "
-            + (", ".join(f"`{name}`" for name in relocked) or "the lock already satisfied them")
-            + "."
-        )
-    finish(report, summary, conflicted=False)
+    try:
+        relocked = relock(project)
+    except DriftError as error:
+        finish([*report, f"{error}."], summary, conflicted=False)
+        return 1
+    finish([*report, *([relocked] if relocked else [])], summary, conflicted=False)
     return 0
 
 
