@@ -49,11 +49,11 @@ def error_body(status: int, detail: str) -> dict[str, str]:
     return {"error": CODES.get(status, "error"), "detail": detail}
 
 
-def excerpt(value: object) -> str:
+def excerpt(value: object, limit: int = EXCERPT_LENGTH) -> str:
     """A short, printable excerpt of client input, safe to put in a detail or a log line."""
     text = value if isinstance(value, str) else repr(value)
     text = text.encode("unicode_escape").decode("ascii")
-    return text if len(text) <= EXCERPT_LENGTH else text[:EXCERPT_LENGTH] + "..."
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def is_json_media_type(content_type: str | None) -> bool:

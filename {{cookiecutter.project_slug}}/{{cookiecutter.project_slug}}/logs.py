@@ -15,11 +15,13 @@ from typing import Any
 # The id of the request being handled, added to every log line written while handling it.
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
-# Attributes every LogRecord has; anything else on a record came from ``extra=`` and is logged.
+# Attributes every LogRecord has; anything else on a record came from ``extra=`` and is logged,
+# except uvicorn's copy of each message with terminal colour codes.
 _STANDARD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {
     "message",
     "asctime",
     "taskName",
+    "color_message",
 }
 
 
@@ -92,5 +94,10 @@ def logging_config(level: str, log_format: str) -> dict[str, Any]:
             },
             # The app logs each request itself, with its request id: no second access log.
             "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": True},
+            # At DEBUG these log every SQL statement with its parameters: client data.
+            **{
+                name: {"handlers": [], "level": "INFO", "propagate": True}
+                for name in ("django.db.backends", "sqlalchemy.engine")
+            },
         },
     }
