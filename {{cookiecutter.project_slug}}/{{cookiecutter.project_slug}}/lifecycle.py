@@ -11,15 +11,21 @@ after this module is imported (gunicorn.conf.py imports it).
 
 from __future__ import annotations
 
+import logging
 import mmap
 import time
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from gunicorn.arbiter import Arbiter
+from collections.abc import Callable
+from typing import Protocol
 
 # MAP_SHARED and anonymous: the same byte in the master and every forked worker.
 _draining = mmap.mmap(-1, 1)
+
+
+class Arbiter(Protocol):
+    """The part of gunicorn's master process (gunicorn.arbiter.Arbiter) this module uses."""
+
+    log: logging.Logger
+    handle_term: Callable[[], None]
 
 
 def draining() -> bool:
@@ -38,4 +44,4 @@ def drain_before_stop(arbiter: Arbiter, seconds: int) -> None:
         time.sleep(seconds)
         stop()
 
-    arbiter.handle_term = drain_then_stop  # type: ignore[method-assign]
+    arbiter.handle_term = drain_then_stop

@@ -12,6 +12,10 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
+# Python warnings (a deprecation, a missing static directory) become log events like any other,
+# not raw text on stderr in the middle of the JSON stream.
+logging.captureWarnings(True)
+
 # The id of the request being handled, added to every log line written while handling it.
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
@@ -94,9 +98,9 @@ def logging_config(level: str, log_format: str) -> dict[str, Any]:
             },
             # The app logs each request itself, with its request id: no second access log.
             "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": True},
-            # At DEBUG these log every SQL statement with its parameters: client data.
+            # Below WARNING these log every SQL statement with its parameters: client data.
             **{
-                name: {"handlers": [], "level": "INFO", "propagate": True}
+                name: {"handlers": [], "level": "WARNING", "propagate": True}
                 for name in ("django.db.backends", "sqlalchemy.engine")
             },
         },

@@ -6,13 +6,8 @@ configuration stops the server before it binds a port, with one message.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from {{ cookiecutter.project_slug }} import settings
-from {{ cookiecutter.project_slug }}.lifecycle import drain_before_stop
-
-if TYPE_CHECKING:
-    from gunicorn.arbiter import Arbiter
+from {{ cookiecutter.project_slug }}.lifecycle import Arbiter, drain_before_stop
 
 wsgi_app = "{{ cookiecutter.project_slug }}.wsgi:application"
 

@@ -6,14 +6,9 @@ configuration stops the server before it binds a port, with one message.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from {{ cookiecutter.project_slug }}.lifecycle import drain_before_stop
+from {{ cookiecutter.project_slug }}.lifecycle import Arbiter, drain_before_stop
 from {{ cookiecutter.project_slug }}.logs import logging_config
 from {{ cookiecutter.project_slug }}.settings import settings
-
-if TYPE_CHECKING:
-    from gunicorn.arbiter import Arbiter
 
 wsgi_app = "{{ cookiecutter.project_slug }}.main:app"
 # Gunicorn manages the processes; each runs uvicorn's event loop for the ASGI app.

@@ -8,9 +8,9 @@ parser as in every other framework's service (see :class:`JsonRoute`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -62,7 +62,7 @@ class StrictJsonRequest(Request):
 class JsonRoute(APIRoute):
     """Routes that take JSON: other content types get 415, bodies the strict parser."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def strict_handler(request: Request) -> Response:
@@ -77,7 +77,7 @@ class JsonRoute(APIRoute):
 
 
 async def _http_error(request: Request, error: Exception) -> Response:
-    assert isinstance(error, HTTPException)
+    error = cast(HTTPException, error)
     detail = str(error.detail)
     if detail == HTTPStatus(error.status_code).phrase:
         detail = DEFAULT_DETAILS.get(error.status_code, detail)
@@ -85,7 +85,7 @@ async def _http_error(request: Request, error: Exception) -> Response:
 
 
 async def _invalid(request: Request, error: Exception) -> Response:
-    assert isinstance(error, RequestValidationError)
+    error = cast(RequestValidationError, error)
     # The first problem only, and never the input itself: a 422 must not echo a large body.
     first = error.errors()[0] if error.errors() else {}
     where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
@@ -94,7 +94,7 @@ async def _invalid(request: Request, error: Exception) -> Response:
 
 
 async def _client_error(request: Request, error: Exception) -> Response:
-    assert isinstance(error, ClientError)
+    error = cast(ClientError, error)
     return json_error(error.status, error.detail)
 
 
@@ -104,9 +104,7 @@ async def _unavailable(request: Request, error: Exception) -> Response:
     return json_error(503, "a backing service is unavailable; retry later")
 
 
-def install_error_contract(
-    app: FastAPI, unavailable: tuple[type[Exception], ...] = ()
-) -> None:
+def install_error_contract(app: FastAPI, unavailable: tuple[type[Exception], ...] = ()) -> None:
     """Answer errors as JSON; ``unavailable`` are the exceptions of a backing service that is
     down or unreachable, answered 503 with Retry-After."""
     app.add_exception_handler(HTTPException, _http_error)

@@ -104,7 +104,8 @@ class Settings(BaseSettings):
     @classmethod
     def _real_secret(cls, value: SecretStr, info: ValidationInfo) -> SecretStr:
         if not info.data.get("debug"):
-            configuration.secret(value.get_secret_value(), minimum_length=SECRETS[info.field_name])
+            minimum_length = SECRETS[str(info.field_name)]
+            configuration.secret(value.get_secret_value(), minimum_length=minimum_length)
         return value
 
     @model_validator(mode="after")

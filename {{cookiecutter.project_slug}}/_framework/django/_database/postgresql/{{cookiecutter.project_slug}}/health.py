@@ -50,7 +50,10 @@ class DatabaseCheck:
             logger.warning("readiness check failed: database did not answer in time")
             return "timeout"
         except DatabaseError as error:
-            logger.warning("readiness check failed: database unavailable", extra={"error": type(error).__name__})
+            logger.warning(
+                "readiness check failed: database unavailable",
+                extra={"error": type(error).__name__},
+            )
             return "unavailable"
         return "ok"
 

@@ -10,8 +10,8 @@ from fastapi import FastAPI
 
 from {{ cookiecutter.project_slug }} import health, items
 from {{ cookiecutter.project_slug }}.database import DATABASE_UNAVAILABLE, engine
-from {{ cookiecutter.project_slug }}.logs import logging_config
 from {{ cookiecutter.project_slug }}.json_api import install_error_contract
+from {{ cookiecutter.project_slug }}.logs import logging_config
 from {{ cookiecutter.project_slug }}.middleware import (
     AllowedHostsMiddleware,
     ErrorContractMiddleware,
