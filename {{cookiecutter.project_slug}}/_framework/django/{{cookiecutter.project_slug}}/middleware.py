@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
@@ -86,13 +87,11 @@ class ErrorContractMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self._refuse_body(request) or self.get_response(request)
         if response.status_code >= 400 and response.get("Content-Type") != "application/json":
-            replacement = json_error(
-                response.status_code, DEFAULT_DETAILS.get(response.status_code, "request failed")
-            )
-            for header in ("Allow", "Retry-After"):
-                if header in response:
-                    replacement[header] = response[header]
-            response = replacement
+            # Rewritten in place: its other headers (Allow) and Django's note that it has been
+            # logged stay, so an error is logged once.
+            detail = DEFAULT_DETAILS.get(response.status_code, "request failed")
+            response.content = json.dumps(error_body(response.status_code, detail))
+            response["Content-Type"] = "application/json"
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         if settings.HSTS_SECONDS and request.is_secure():
