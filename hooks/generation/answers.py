@@ -45,6 +45,9 @@ GITHUB_OWNER_PATTERN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9]))
 # Free text lands in TOML strings, YAML and Markdown: quotes, backslashes and control characters
 # would need escaping in each of them, so they are refused once, here.
 UNSAFE_TEXT = re.compile(r'["\\\x00-\x1f\x7f]')
+# Template syntax (Jinja's, and GitHub Actions' ${{ }}) would be read as code by the next tool
+# that renders the file: cruft's re-render, a workflow run.
+TEMPLATE_MARKUP = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
 
 
 def _check_slug(slug: str) -> str | None:
@@ -78,6 +81,8 @@ def _check_free_text(text: str) -> str | None:
         return "it must not be empty"
     if UNSAFE_TEXT.search(text):
         return "it must not contain double quotes, backslashes or control characters"
+    if TEMPLATE_MARKUP.search(text):
+        return "it must not contain template syntax ({{ }}, {% %}, {# #})"
     return None
 
 

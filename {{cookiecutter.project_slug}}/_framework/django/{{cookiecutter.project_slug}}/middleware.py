@@ -92,6 +92,8 @@ class ErrorContractMiddleware:
             detail = DEFAULT_DETAILS.get(response.status_code, "request failed")
             response.content = json.dumps(error_body(response.status_code, detail))
             response["Content-Type"] = "application/json"
+            if response.has_header("Content-Length"):  # set by CommonMiddleware for the page
+                response["Content-Length"] = str(len(response.content))
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         if settings.HSTS_SECONDS and request.is_secure():
