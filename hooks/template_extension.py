@@ -54,6 +54,14 @@ class TemplateSupport(Extension):
         # Sources that cookiecutter renders without a file name and that are templates.
         self._templates = _strings(json.loads((template_dir / "cookiecutter.json").read_text()))
         self._templates |= {hook.read_text() for hook in (template_dir / "hooks").glob("*.py")}
+        # File and directory names are rendered as paths that end in the template's own.
+        project = template_dir / "{{cookiecutter.project_slug}}"
+        self._path_templates = tuple(
+            str(path.relative_to(base))
+            for path in project.rglob("*")
+            for base in (template_dir, project)
+            if _has_markup(str(path.relative_to(base)))
+        )
         self._literals: list[str] = []
         environment.globals["_literal_answers"] = self._literals
         hooks_logger = logging.getLogger("cookiecutter.hooks")
@@ -63,6 +71,10 @@ class TemplateSupport(Extension):
     def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
         """An answer (a nameless source that is none of the template's) renders as itself."""
         if name is not None or source in self._templates or not _has_markup(source):
+            return source
+        if source.endswith(self._path_templates) or source.endswith(
+            "{{cookiecutter.project_slug}}"
+        ):
             return source
         self._literals.append(source)
         return f"{{{{ _literal_answers[{len(self._literals) - 1}] }}}}"

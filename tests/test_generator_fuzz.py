@@ -16,6 +16,7 @@ pass ruff, and hold the text literally.
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import os
 import re
@@ -33,6 +34,7 @@ from generation.errors import GenerationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from jinja2 import FileSystemLoader
+from jinja2.utils import htmlsafe_json_dumps
 from support.template import CHOICES, DEFINITIONS, TEMPLATE_DIR
 
 PROJECT_TEMPLATE = "{{cookiecutter.project_slug}}"
@@ -96,15 +98,22 @@ def render_answers(answers: Mapping[str, str]) -> dict[str, Any]:
     return {"cookiecutter": prompt_for_config(context, no_input=True)}
 
 
-def render_files(context: dict[str, Any]) -> Iterator[tuple[str, str, set[str]]]:
-    """(final path in the project, text, free-text answers it uses) for each file in FILES."""
+@functools.cache
+def file_environment() -> Any:
+    """One Jinja environment as cookiecutter builds it for files, each template compiled once."""
     from cookiecutter.environment import StrictEnvironment
 
+    context = {"cookiecutter": DEFINITIONS}
     environment = StrictEnvironment(context=context, keep_trailing_newline=True)
     environment.loader = FileSystemLoader([str(TEMPLATE_DIR), str(TEMPLATE_DIR / "templates")])
+    return environment
+
+
+def render_files(context: dict[str, Any]) -> Iterator[tuple[str, str, set[str]]]:
+    """(final path in the project, text, free-text answers it uses) for each file in FILES."""
     slug = context["cookiecutter"]["project_slug"]
     for relative, names in FILES.items():
-        text = environment.get_template(relative).render(**context)
+        text = file_environment().get_template(relative).render(**context)
         final = ALTERNATIVE.sub("", relative.removeprefix(PROJECT_TEMPLATE + "/"))
         yield final.replace(PROJECT_TEMPLATE, slug), text, names
 
@@ -143,12 +152,16 @@ def check_answers(answers: Mapping[str, str], out: Path) -> None:
         assert problem is None, problem
         for name in names:
             value = rendered[name]
-            assert value in text or value.lower() in text, f"{name}={value!r} not in {path}"
+            # Python source holds free text as a JSON string literal: unlike the text itself,
+            # it has no character ruff would call ambiguous.
+            forms = (value, value.lower(), htmlsafe_json_dumps(value))
+            assert any(form in text for form in forms), f"{name}={value!r} not in {path}"
         if path.endswith((".py", ".toml")):
             target = out / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text)
-            (target.parent / "__init__.py").touch()
+            if path.endswith(".py"):
+                (target.parent / "__init__.py").touch()
 
 
 def ruff_problems(root: Path) -> str:

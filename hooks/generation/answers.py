@@ -39,6 +39,8 @@ RESERVED_SLUGS = frozenset(
     }
 )
 
+# Directory names stop at 255 bytes; image and package names are better far shorter.
+MAX_SLUG_LENGTH = 64
 SLUG_PATTERN = re.compile(r"^[a-z](?:[a-z0-9_]*[a-z0-9])?$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 GITHUB_OWNER_PATTERN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
@@ -51,6 +53,8 @@ TEMPLATE_MARKUP = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
 
 
 def _check_slug(slug: str) -> str | None:
+    if len(slug) > MAX_SLUG_LENGTH:
+        return f"use at most {MAX_SLUG_LENGTH} characters (it names a directory and an image)"
     if not SLUG_PATTERN.match(slug) or "__" in slug:
         return (
             "use lowercase letters, digits and single underscores, starting with a letter and "

@@ -33,7 +33,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 app = FastAPI(
-    title="{{ cookiecutter.project_name }}",
+    title={{ cookiecutter.project_name | tojson }},
     debug=settings.debug,
     lifespan=lifespan,
     # The schema and interactive docs only where DEBUG is on: production publishes no map of
