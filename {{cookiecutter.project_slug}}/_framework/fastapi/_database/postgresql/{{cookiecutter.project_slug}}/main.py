@@ -33,7 +33,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 app = FastAPI(
-    title={{ cookiecutter.project_name | tojson }},
+    # The package name: always a plain identifier, whatever the human-readable name holds.
+    title="{{ cookiecutter.project_slug }}",
     debug=settings.debug,
     lifespan=lifespan,
     # The schema and interactive docs only where DEBUG is on: production publishes no map of
