@@ -62,6 +62,7 @@ class Settings(BaseSettings):
     request_max_bytes: Annotated[int, integer(1024, 1_073_741_824)] = 1_048_576
     # Switched on for deploys served over TLS (the proxy sets X-Forwarded-Proto).
     hsts_seconds: Annotated[int, integer(0, 63_072_000)] = 0
+    # The service sets no cookies yet; any it sets must pass secure=settings.secure_cookies.
     secure_cookies: bool = False
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
