@@ -21,9 +21,12 @@ from typing import Any
 
 import pytest
 from support.faults import (
+    BAD_REQUESTS,
     CONTRACT_FIGURES,
+    JSON,
     Answer,
     InFlight,
+    error_contract_problems,
     frozen,
     latency_summary,
     start_postgres,
@@ -98,9 +101,6 @@ PRODUCTION = {
     # Every test stops its server; only the drain test needs the full drain period.
     "DRAIN_SECONDS": "1",
 }
-# The error contract: every error body is this one small JSON object.
-ERROR_KEYS = {"error", "detail"}
-MAX_ERROR_BODY = 512
 SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
@@ -307,72 +307,6 @@ def test_migrations_run_only_as_the_release_process(
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
         ).fetchone()
     assert tables == (0,), "starting the web process created tables"
-
-
-JSON = {"Content-Type": "application/json"}
-# Each row: method, path, headers, body, the status the contract gives, and whether the row
-# needs the database's /items endpoint.
-BAD_REQUESTS: dict[str, tuple[str, str, dict[str, str], bytes | None, int, bool]] = {
-    "unknown path": ("GET", "/no-such-page", {}, None, 404, False),
-    "unknown host": ("GET", "/", {"Host": "attacker.example"}, None, 400, False),
-    # Only the header is sent: the service must answer from it, before any body arrives.
-    "body over the limit": (
-        "POST",
-        "/items",
-        {**JSON, "Content-Length": str(1_048_576 + 1)},
-        None,
-        413,
-        False,
-    ),
-    "method not allowed": ("DELETE", "/items", {}, None, 405, True),
-    "text/plain body": (
-        "POST",
-        "/items",
-        {"Content-Type": "text/plain"},
-        b'{"name": "a"}',
-        415,
-        True,
-    ),
-    "no content type": ("POST", "/items", {}, b'{"name": "a"}', 415, True),
-    "form body": (
-        "POST",
-        "/items",
-        {"Content-Type": "application/x-www-form-urlencoded"},
-        b"name=a",
-        415,
-        True,
-    ),
-    "malformed JSON": ("POST", "/items", JSON, b'{"name": ', 400, True),
-    "invalid UTF-8": ("POST", "/items", JSON, b'{"name": "\xff\xfe"}', 400, True),
-    "deep nesting": ("POST", "/items", JSON, b"[" * 5000 + b"]" * 5000, 400, True),
-    "5,000-digit number": ("POST", "/items", JSON, b'{"name": ' + b"9" * 5000 + b"}", 400, True),
-    "NaN": ("POST", "/items", JSON, b'{"name": NaN}', 400, True),
-    "NUL in text": ("POST", "/items", JSON, b'{"name": "a\\u0000b"}', 422, True),
-    "lone surrogate": ("POST", "/items", JSON, b'{"name": "\\ud800"}', 422, True),
-    "empty name": ("POST", "/items", JSON, b'{"name": ""}', 422, True),
-    "name not a string": ("POST", "/items", JSON, b'{"name": 5}', 422, True),
-    "long name": ("POST", "/items", JSON, json.dumps({"name": "y" * 5000}).encode(), 422, True),
-}
-
-
-def error_contract_problems(answer: Answer, status: int) -> list[str]:
-    """What is wrong with ``answer`` as an error of ``status`` under the contract."""
-    if answer.failure:
-        return [f"no answer ({answer.failure})"]
-    problems = [] if answer.status == status else [f"status {answer.status}, not {status}"]
-    if not answer.headers.get("content-type", "").startswith("application/json"):
-        problems.append(f"content type {answer.headers.get('content-type')!r}")
-    elif len(answer.body) > MAX_ERROR_BODY:
-        problems.append(f"{len(answer.body)}-byte body")
-    else:
-        body = answer.json()
-        if not isinstance(body, dict) or set(body) != ERROR_KEYS:
-            problems.append(f"body {answer.body[:200]!r} is not the error shape")
-    if b"Traceback" in answer.body:
-        problems.append("a stack trace")
-    if status == 503 and not answer.headers.get("retry-after", "").isdigit():
-        problems.append("no Retry-After")
-    return problems
 
 
 def test_bad_requests_get_the_json_error_contract(
