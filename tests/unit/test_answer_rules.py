@@ -52,7 +52,15 @@ def test_good_slugs(slug: str) -> None:
     validate({**GOOD, "project_slug": slug}, DEFINITIONS)
 
 
-@pytest.mark.parametrize("slug", ["", "_x", "a__b", "A", "a-b", "tests", "os", "import"])
+@pytest.mark.parametrize("slug", ["", "_x", "a__b", "A", "a-b", "tests", "os", "import", "x" * 65])
 def test_bad_slugs(slug: str) -> None:
     with pytest.raises(GenerationError, match="project_slug="):
         validate({**GOOD, "project_slug": slug}, DEFINITIONS)
+
+
+@pytest.mark.parametrize(
+    "text", ["{{ 7*7 }}", "{% if x %}", "{# note #}", "${{ github.token }}", "a }} b"]
+)
+def test_template_syntax_in_free_text_is_refused(text: str) -> None:
+    with pytest.raises(GenerationError, match="must not contain template syntax"):
+        validate({**GOOD, "description": text}, DEFINITIONS)
