@@ -325,6 +325,15 @@ MUTATIONS = [
         r"vendor/shared/\.git: a repository inside the repository",
         lambda p, f: (p / "vendor" / "shared" / ".git").mkdir(parents=True),
     ),
+    Mutation(
+        "a merge conflict left in a file",
+        frozenset({"codebase.conflict-markers"}),
+        r"README\.md:\d+: an unresolved merge conflict; resolve it and commit the result",
+        lambda p, f: append(
+            p, "README.md", "<<<<<<< ours\nOur line.\n=======\nTheir line.\n>>>>>>> theirs\n"
+        ),
+        databases=BOTH_DATABASES,
+    ),
     # II. Dependencies
     Mutation(
         "an undeclared import",

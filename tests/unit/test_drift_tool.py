@@ -16,11 +16,20 @@ SOURCE = TEMPLATE_DIR / "{{cookiecutter.project_slug}}" / "tools" / "drift.py"
 
 
 def load() -> types.ModuleType:
+    """The module as ``python -m tools.drift`` imports it in a project: its own ``tools``
+    package (the checker's conflict detector) on the path, without writing bytecode into the
+    template."""
     spec = importlib.util.spec_from_file_location("project_drift", SOURCE)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
+    sys.path.insert(0, str(SOURCE.parents[1]))
+    writes_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(SOURCE.parents[1]))
+        sys.dont_write_bytecode = writes_bytecode
     return module
 
 

@@ -31,7 +31,6 @@ import difflib
 import fnmatch
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -41,6 +40,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tools.twelve_factor.packages import LOCK_FILES as LOCK_FILES_BY_MANAGER
+from tools.twelve_factor.parsers import conflict_marker_lines
+
 CRUFT_FILE = ".cruft.json"
 # The command the update runs; `--allow-untracked-files` because local tool environments
 # (.venv/, .tools/) are untracked but harmless.
@@ -49,14 +51,8 @@ CRUFT_UPDATE = ("cruft", "update", "--skip-apply-ask", "--allow-untracked-files"
 # of them that are team-owned (skipped: pip's requirements*.in) still receive the template's
 # dependency changes, merged three-way by `update`, so the team's additions stay.
 DEPENDENCY_INPUTS = ("pyproject.toml", "requirements.in", "requirements-dev.in")
-LOCK_FILES = ("uv.lock", "requirements.txt", "requirements-dev.txt")
+LOCK_FILES = tuple(name for names in LOCK_FILES_BY_MANAGER.values() for name in names)
 SHORT = 7
-# A conflict as git writes it: an opening marker, a separator, a closing marker, in that order,
-# each exactly seven characters at the start of a line (optionally followed by a label).
-_OPENING = re.compile(r"^<{7}(?: |$)")
-_SEPARATOR = re.compile(r"^={7}$")
-_CLOSING = re.compile(r"^>{7}(?: |$)")
-
 File = tuple[bytes, bool]  # content, executable
 
 
@@ -65,22 +61,6 @@ class DriftError(Exception):
 
 
 # --- conflict markers -----------------------------------------------------------------------
-
-
-def conflict_marker_lines(text: str) -> list[int]:
-    """The 1-based line numbers where a complete git conflict (<<<, ===, >>>) starts."""
-    found: list[int] = []
-    opened: int | None = None
-    separated = False
-    for number, line in enumerate(text.splitlines(), start=1):
-        if _OPENING.match(line):
-            opened, separated = number, False
-        elif opened is not None and _SEPARATOR.match(line):
-            separated = True
-        elif opened is not None and separated and _CLOSING.match(line):
-            found.append(opened)
-            opened, separated = None, False
-    return found
 
 
 def files_with_conflict_markers(root: Path, paths: Sequence[str]) -> list[str]:

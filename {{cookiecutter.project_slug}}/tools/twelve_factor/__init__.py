@@ -23,6 +23,7 @@ I     codebase.one-settings             One settings module, not one per environ
 I     codebase.settings-switch          No DJANGO_SETTINGS_MODULE chosen per environment.
 I     codebase.environment-branch       The settings do not branch on the environment's name.
 I     codebase.one-repository           No repository nested in the repository.
+I     codebase.conflict-markers         No unresolved merge conflicts.
 II    dependencies.declared             Every third-party import is declared.
 II    dependencies.lock-missing         A lock pins what is declared.
 II    dependencies.lock-stale           The lock matches the declaration.

@@ -294,3 +294,26 @@ def third_party_imports(text: str, first_party: Collection[str]) -> Iterator[tup
         if module == "__future__" or module in sys.stdlib_module_names or module in first_party:
             continue
         yield module, line, runtime
+
+
+# A conflict as git writes it: an opening marker, a separator, a closing marker, in that order,
+# each exactly seven characters at the start of a line (optionally followed by a label).
+_CONFLICT_OPENING = re.compile(r"^<{7}(?: |$)")
+_CONFLICT_SEPARATOR = re.compile(r"^={7}$")
+_CONFLICT_CLOSING = re.compile(r"^>{7}(?: |$)")
+
+
+def conflict_marker_lines(text: str) -> list[int]:
+    """The 1-based line numbers where a complete git conflict (<<<, ===, >>>) starts."""
+    found: list[int] = []
+    opened: int | None = None
+    separated = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if _CONFLICT_OPENING.match(line):
+            opened, separated = number, False
+        elif opened is not None and _CONFLICT_SEPARATOR.match(line):
+            separated = True
+        elif opened is not None and separated and _CONFLICT_CLOSING.match(line):
+            found.append(opened)
+            opened, separated = None, False
+    return found

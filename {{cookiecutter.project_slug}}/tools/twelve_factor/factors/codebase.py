@@ -6,7 +6,7 @@ import ast
 import re
 from collections.abc import Iterator
 
-from ..parsers import constant_str, walk
+from ..parsers import conflict_marker_lines, constant_str, walk
 from ..project import Project
 from ..registry import check
 from ..results import Finding
@@ -119,3 +119,24 @@ def one_repository(project: Project) -> Iterator[Finding]:
         yield Finding(
             "a repository inside the repository; share code as a dependency instead", path
         )
+
+
+@check
+def conflict_markers(project: Project) -> Iterator[Finding]:
+    """No unresolved merge conflicts.
+
+    A file that still holds git's conflict markers (after a merge, a rebase or a template
+    update) is neither side's code: what it builds and runs is what nobody wrote.
+    """
+    for path in project.files:
+        text = project.text(path)
+        if text is None or "<<<<<<<" not in text:
+            continue
+        lines = conflict_marker_lines(text)
+        if lines:
+            count = f" ({len(lines)} in the file)" if len(lines) > 1 else ""
+            yield Finding(
+                f"an unresolved merge conflict{count}; resolve it and commit the result",
+                path,
+                lines[0],
+            )
