@@ -47,6 +47,7 @@ from support.images import (
     working_copy,
 )
 from support.service import (
+    PRODUCTION,
     SLOW_APP,
     create_database,
     find_python,
@@ -207,9 +208,14 @@ def containers(engine: Engine) -> Iterator[list[str]]:
 def deploy_env(
     image: BuiltImage, postgres: TcpPostgres, name: str, **overrides: str
 ) -> dict[str, str]:
-    """example.env's values (as a deploy would set them), a free port on the host network and,
-    with a database, a fresh database on the real server."""
-    env = {**read_env_file(image.project / "example.env"), "PORT": str(free_port())}
+    """example.env's values with a production deploy's secrets and switches (the release step's
+    deploy check refuses development values), a free port on the host network and, with a
+    database, a fresh database on the real server."""
+    env = {
+        **read_env_file(image.project / "example.env"),
+        **PRODUCTION,
+        "PORT": str(free_port()),
+    }
     if image.database != "none":
         env["DATABASE_URL"] = create_database(postgres.server_url, name)
     return {**env, **overrides}
@@ -432,8 +438,10 @@ def test_compose_stack_comes_up(
             )
             try:
                 with healthcheck_pump(engine, name):
+                    # The release one-off is a deploy step: it runs with a deploy's values.
+                    production = [f"--env={name}={value}" for name, value in PRODUCTION.items()]
                     compose(
-                        "run", "--rm", "--no-TTY", "--pull", "never", "web",
+                        "run", "--rm", "--no-TTY", "--pull", "never", *production, "web",
                         *shlex.split(image.processes["release"]),
                     )  # fmt: skip
                     compose("up", "--detach", "--no-build", "--pull", "never")

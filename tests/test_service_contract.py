@@ -35,6 +35,7 @@ from support.faults import (
 )
 from support.faults import request as http_request
 from support.service import (
+    PRODUCTION,
     SLOW_APP,
     Installed,
     Server,
@@ -57,18 +58,6 @@ def installed(
     return installed_service(request.param)
 
 
-# A production deploy behind a TLS-terminating proxy: what an attacker or an operator meets.
-STRONG_SECRET = "Kq7vN2xR9pL4mW8tZ3cF6hJ1bD5gS0aYeU2iO7kT4nV9rX3wQ8"
-PRODUCTION = {
-    "DEBUG": "false",
-    "SECRET_KEY": STRONG_SECRET,
-    "REFERENCE_DATA_API_TOKEN": STRONG_SECRET[:40],
-    "HSTS_SECONDS": "31536000",
-    "SECURE_COOKIES": "true",
-    "WEB_CONCURRENCY": "2",
-    # Every test stops its server; only the drain test needs the full drain period.
-    "DRAIN_SECONDS": "1",
-}
 SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",

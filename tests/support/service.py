@@ -275,3 +275,17 @@ async def app(scope, receive, send):
     await service(scope, receive, send)
 """,
 }
+
+
+# A production deploy behind a TLS-terminating proxy: what an attacker or an operator meets.
+STRONG_SECRET = "Kq7vN2xR9pL4mW8tZ3cF6hJ1bD5gS0aYeU2iO7kT4nV9rX3wQ8"
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": STRONG_SECRET,
+    "REFERENCE_DATA_API_TOKEN": STRONG_SECRET[:40],
+    "HSTS_SECONDS": "31536000",
+    "SECURE_COOKIES": "true",
+    "WEB_CONCURRENCY": "2",
+    # Every test stops its server; only the drain test needs the full drain period.
+    "DRAIN_SECONDS": "1",
+}

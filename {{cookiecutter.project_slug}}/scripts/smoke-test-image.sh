@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Smoke-test a built image the way a deploy runs it, locally (`make smoke-test-image`) and in CI:
-#   1. the release one-off from the Procfile runs in the image with example.env's values (XII);
+#   1. the release one-off from the Procfile runs in the image with example.env's values and the
+#      production switches a deploy sets (DEBUG off, fresh secrets, HSTS) (XII);
 #   2. the web process starts from the image's own CMD, as a platform starts it (V);
 #   3. /readyz answers 200 through the published port: bound, configured, database reachable (VII);
 #   4. SIGTERM stops it with exit status 0 (IX).
@@ -68,7 +69,16 @@ if [ -z "${DATABASE_URL:-}" ] && grep -q '^DATABASE_URL=' example.env; then
     DATABASE_URL=postgresql://postgres:postgres@db:5432/smoke
 fi
 
+# A deploy's own values on top of example.env's development ones: the release step refuses
+# placeholder secrets and debug mode. Fresh random secrets, passed by name like DATABASE_URL.
+random_secret() { head -c 48 /dev/urandom | base64 | tr -d '\n/+='; }
+DEBUG=false SECRET_KEY=$(random_secret) REFERENCE_DATA_API_TOKEN=$(random_secret)
+HSTS_SECONDS=31536000 SECURE_COOKIES=true
+export DEBUG SECRET_KEY REFERENCE_DATA_API_TOKEN HSTS_SECONDS SECURE_COOKIES
 run_args=(--env-file example.env)
+for name in DEBUG SECRET_KEY REFERENCE_DATA_API_TOKEN HSTS_SECONDS SECURE_COOKIES; do
+    run_args+=(--env "$name")
+done
 if [ -n "$network" ]; then
     run_args+=(--network "$network")
 fi
