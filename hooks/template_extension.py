@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-
 from typing import Any
 
 from jinja2 import Environment, pass_context
