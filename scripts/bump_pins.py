@@ -24,6 +24,7 @@ import json
 import os
 import re
 import sys
+import urllib.error
 import urllib.request
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -220,8 +221,11 @@ class Online:
             request = urllib.request.Request(
                 url, headers={"User-Agent": "bump-pins", **(headers or {})}
             )
-            with urllib.request.urlopen(request, timeout=30) as response:
-                self._cache[key] = (json.load(response), dict(response.headers))
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    self._cache[key] = (json.load(response), dict(response.headers))
+            except urllib.error.URLError as error:
+                raise LookupError(f"{url}: {getattr(error, 'reason', error)}") from error
         return self._cache[key]
 
     def _github(self, endpoint: str) -> Any:
@@ -238,7 +242,10 @@ class Online:
         return str(self._get(f"https://pypi.org/pypi/{name}/json")[0]["info"]["version"])
 
     def wheel_hashes(self, name: str, version: str) -> dict[str, str]:
-        release = self._get(f"https://pypi.org/pypi/{name}/{version}/json")[0]
+        # The newest release's files come with the project's page (one request fewer).
+        release = self._get(f"https://pypi.org/pypi/{name}/json")[0]
+        if release["info"]["version"] != version:
+            release = self._get(f"https://pypi.org/pypi/{name}/{version}/json")[0]
         return {
             file["filename"]: file["digests"]["sha256"]
             for file in release["urls"]
@@ -268,8 +275,11 @@ class Online:
         request = urllib.request.Request(
             f"https://{host}/v2/{path}/manifests/{tag}", headers=headers, method="HEAD"
         )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            digest = response.headers.get("Docker-Content-Digest", "")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                digest = response.headers.get("Docker-Content-Digest", "")
+        except urllib.error.URLError as error:
+            raise LookupError(f"{request.full_url}: {getattr(error, 'reason', error)}") from error
         if not re.fullmatch(r"sha256:[0-9a-f]{64}", digest):
             raise LookupError(f"{reference}: the registry answered no digest")
         return digest
