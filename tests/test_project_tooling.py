@@ -67,6 +67,11 @@ def test_the_digest_table_covers_every_image_the_answers_can_name() -> None:
     expected.add(f"postgres:{POSTGRES_MAJOR}")
     assert set(IMAGE_DIGESTS) == expected
     assert all(re.fullmatch(r"sha256:[0-9a-f]{64}", digest) for digest in IMAGE_DIGESTS.values())
+    # Sorted, like every table in cookiecutter.json: the hook records the context with its keys
+    # sorted (cookiecutter's jsonify) and cruft in file order, and .cruft.json must not differ.
+    uv = DEFINITIONS["__uv"]
+    for table in (IMAGE_DIGESTS, uv, uv["wheel_sha256"]):
+        assert list(table) == sorted(table)
 
 
 @vary("python_version", "database")
