@@ -113,9 +113,7 @@ def unpin_stand_ins(project: Path, notices: Sequence[str]) -> list[str]:
     keep their digests. Returns one line per reference changed, for the test output.
     """
     stand_ins = {
-        tag
-        for notice in notices
-        for tag in re.findall(r"NOTE: (\S+) is a LOCAL STAND-IN", notice)
+        tag for notice in notices for tag in re.findall(r"NOTE: (\S+) is a LOCAL STAND-IN", notice)
     }
     changed: list[str] = []
     for name in DIGEST_PINNED_FILES:
@@ -134,7 +132,7 @@ def unpin_stand_ins(project: Path, notices: Sequence[str]) -> list[str]:
             return match["tag"]
 
         path.write_text(DIGEST_PINNED.sub(by_tag, text))
-    return changed
+    return list(dict.fromkeys(changed))  # the two FROM lines of one base image: said once
 
 
 def build_image(engine: Engine, context: Path, tag: str, lock_dir: Path) -> BuildResult:
