@@ -24,6 +24,7 @@ def pinned(image: str) -> str:
     """``image@sha256:...`` as the generated files must name ``image`` (``python:3.12-slim``)."""
     return f"{image}@{IMAGE_DIGESTS[image]}"
 
+
 DEFAULT_SLUG = "twelve_factor_service"
 
 
