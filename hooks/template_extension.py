@@ -7,6 +7,9 @@ It does two things that a hook script, run later in a child process, cannot:
   when the template was given as a relative path (``cookiecutter .``). This module is imported
   from the template checkout, so its own absolute path is the reliable answer: hooks render
   ``{{ template_dir }}``.
+* It gives templates ``pinned_image("python:3.12-slim")``: the reference with the digest that
+  ``cookiecutter.json``'s ``__image_digests`` records for it, the one place digests live
+  (``scripts/bump-pins`` refreshes them). A name without a digest there fails the render.
 * It keeps expected failures to clear lines. When a hook exits non-zero (a refused answer),
   cookiecutter logs "Stopping generation..." with the traceback of its own FailedHookException,
   which says nothing the hook's one-line error did not. The filter below drops that traceback
@@ -24,8 +27,10 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment
+from jinja2 import Environment, pass_context
+from jinja2.exceptions import TemplateRuntimeError
 from jinja2.ext import Extension
+from jinja2.runtime import Context
 
 
 class _HookFailureWithoutTraceback(logging.Filter):
@@ -46,6 +51,19 @@ def _strings(value: Any) -> set[str]:
     return set()
 
 
+@pass_context
+def pinned_image(context: Context, name: str) -> str:
+    """``name@sha256:...``, with the digest cookiecutter.json records for ``name``."""
+    digests: dict[str, Any] = context["cookiecutter"].get("__image_digests", {})
+    digest = digests.get(name)
+    if not digest:
+        raise TemplateRuntimeError(
+            f"cookiecutter.json: __image_digests has no digest for {name!r} "
+            f"(it has {', '.join(sorted(digests)) or 'none'})"
+        )
+    return f"{name}@{digest}"
+
+
 class TemplateSupport(Extension):
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
@@ -64,6 +82,7 @@ class TemplateSupport(Extension):
         )
         self._literals: list[str] = []
         environment.globals["_literal_answers"] = self._literals
+        environment.globals["pinned_image"] = pinned_image
         hooks_logger = logging.getLogger("cookiecutter.hooks")
         if not any(isinstance(f, _HookFailureWithoutTraceback) for f in hooks_logger.filters):
             hooks_logger.addFilter(_HookFailureWithoutTraceback())

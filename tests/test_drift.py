@@ -2,7 +2,7 @@
 
 The template source is a local git repository: a copy of this checkout's files, committed as A.
 Commit B then changes a template-owned file (a line of the Dockerfile), adds a file
-(.editorconfig) and adds a variable to cookiecutter.json; other commits change a dependency.
+(.gitattributes) and adds a variable to cookiecutter.json; other commits change a dependency.
 cookiecutter, cruft, git and make run as separate processes, as people run them; only the tests
 marked integration reach the package index (to lock).
 """
@@ -33,7 +33,7 @@ NEW_VARIABLE = ("maintainer_team", "platform")
 TEMPLATE_LINE = 'LABEL org.opencontainers.image.vendor="{{ cookiecutter.maintainer_team }}"\n'
 RENDERED_LINE = 'LABEL org.opencontainers.image.vendor="platform"'
 # Commit B also adds a file the project does not have yet.
-ADDED_FILE = (".editorconfig", "root = true\n")
+ADDED_FILE = (".gitattributes", "* text=auto eol=lf\n")
 MANAGERS = CHOICES["dependency_manager"]
 # A template-side dependency change: a tighter bound on a runtime dependency.
 DEPENDENCY_CHANGE = ('"httpx>=0.28"', '"httpx>=0.28.1"')
@@ -141,7 +141,7 @@ class Template:
         dockerfile.write_text(dockerfile.read_text() + TEMPLATE_LINE)
         name, text = ADDED_FILE
         (self.path / "{{cookiecutter.project_slug}}" / name).write_text(text)
-        return self.commit("B: a maintainer_team variable, labelled in the image; .editorconfig")
+        return self.commit("B: a maintainer_team variable, labelled in the image; .gitattributes")
 
     def change_a_dependency(self) -> str:
         """Tighten the bound of a runtime dependency, for both dependency managers."""
@@ -345,14 +345,14 @@ def test_make_drift_tells_the_three_stories_apart(
     # (b) exactly B: the Dockerfile line and the added file, with the new question's default.
     template_side = parts["(b)"][1]
     assert changed_lines(template_side) == {
-        ".editorconfig": [f"+{line}" for line in ADDED_FILE[1].splitlines()],
+        ".gitattributes": [f"+{line}" for line in ADDED_FILE[1].splitlines()],
         "Dockerfile": [f"+{RENDERED_LINE}"],
     }
     assert f"diff --git {linked}Dockerfile {latest}Dockerfile" in template_side
-    assert "Files the template added: .editorconfig" in template_side
+    assert "Files the template added: .gitattributes" in template_side
     assert "New question maintainer_team: takes 'platform' (default 'platform')" in template_side
     # (c) what an update would do with each of B's files.
-    assert parts["(c)"][1].splitlines() == [".editorconfig: added", "Dockerfile: updated"]
+    assert parts["(c)"][1].splitlines() == [".gitattributes: added", "Dockerfile: updated"]
 
 
 def test_make_drift_forecasts_a_conflict(template: Template, project: Path, run: Run) -> None:
@@ -366,7 +366,7 @@ def test_make_drift_forecasts_a_conflict(template: Template, project: Path, run:
     forecast = sections(run(["make", "drift"], project, check=False).stdout)["(c)"][1]
 
     assert "Dockerfile: conflict: your changes and the template's overlap" in forecast
-    assert ".editorconfig: added" in forecast
+    assert ".gitattributes: added" in forecast
 
 
 def test_template_update_keeps_the_teams_edits_and_lists_the_new_question(
@@ -386,7 +386,7 @@ def test_template_update_keeps_the_teams_edits_and_lists_the_new_question(
     assert "conflict" not in (update.stdout + update.stderr).lower()
     assert not list(project.rglob("*.rej"))
     status = run(["git", "status", "--porcelain"], project).stdout.splitlines()
-    assert sorted(line[3:] for line in status) == [".cruft.json", ".editorconfig", "Dockerfile"]
+    assert sorted(line[3:] for line in status) == [".cruft.json", ".gitattributes", "Dockerfile"]
     assert {name: (project / name).read_text() for name in edited} == edited
     # Every template-owned file is now what B renders, but for the team's Makefile addition.
     pristine_b = tree(generate(template, tmp_path / "pristine-b"))
@@ -504,7 +504,7 @@ def test_the_workflow_commits_a_conflict_into_a_draft_pull_request(
     assert team_line in text and RENDERED_LINE in text
     assert run(["git", "status", "--porcelain"], project).stdout.splitlines() == [
         " M .cruft.json",
-        "A  .editorconfig",
+        "A  .gitattributes",
         "M  Dockerfile",
     ]
     assert not list(project.rglob("*.rej"))

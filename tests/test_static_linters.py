@@ -32,6 +32,7 @@ from support.template import (
     POSTGRES_MAJOR,
     TEMPLATE_DIR,
     Rendered,
+    pinned,
     vary,
 )
 
@@ -234,10 +235,14 @@ def test_actions_are_pinned_to_commits_consistently(
 @vary("dependency_manager", "database")
 def test_ci_installs_the_uv_the_image_uses(rendered: Rendered, combination: dict[str, Any]) -> None:
     project = rendered(combination)
-    image_uv = set(re.findall(r'pip install "uv==([\d.]+)"', (project / "Dockerfile").read_text()))
-    ci_uv = set(
-        re.findall(r'^\s+version: "([\d.]+)"', (project / WORKFLOWS / "ci.yml").read_text(), re.M)
-    )
+    image_uv = set(re.findall(r'"uv==([\d.]+) --hash=', (project / "Dockerfile").read_text()))
+    ci_uv = {
+        version
+        for workflow in ("ci.yml", "security.yml")
+        for version in re.findall(
+            r'^\s+version: "([\d.]+)"', (project / WORKFLOWS / workflow).read_text(), re.M
+        )
+    }
     assert ci_uv == image_uv
     # A pip project uses no uv at all; a uv project pins one version in both places.
     assert len(image_uv) == (combination["dependency_manager"] == "uv")
@@ -269,7 +274,7 @@ def test_ci_databases_are_the_one_postgres_major(
         assert all(found == [] for found in images.values()), images
         assert "DATABASE_URL" not in (project / WORKFLOWS / "ci.yml").read_text()
     else:
-        expected = [f"postgres:{POSTGRES_MAJOR}"]
+        expected = [pinned(f"postgres:{POSTGRES_MAJOR}")]
         assert images["test"] == expected and images["container"] == expected, images
         assert jobs["test"]["env"]["DATABASE_URL"].startswith("postgresql://")
 

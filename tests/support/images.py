@@ -98,6 +98,43 @@ def working_copy(project: Path, destination: Path, slug: str) -> Path:
     return destination
 
 
+# An image reference pinned by digest, as the generated Dockerfile and compose files write them.
+DIGEST_PINNED = re.compile(r"(?P<tag>[a-z0-9][a-z0-9._/-]*:[A-Za-z0-9._-]+)@sha256:[0-9a-f]{64}")
+DIGEST_PINNED_FILES = ("Dockerfile", "compose.yaml", ".devcontainer/compose.yaml")
+
+
+def unpin_stand_ins(project: Path, notices: Sequence[str]) -> list[str]:
+    """Name local stand-ins by tag in ``project``'s Dockerfile and compose files.
+
+    The generated files pin ``python:X.Y-slim`` and ``postgres:N`` by digest. A stand-in built
+    here is not the image that digest names, and no engine resolves a digest to a local tag,
+    so the build context's copy names the tag instead; the files as generated keep their
+    digests (tests/test_render_matrix.py checks them). Images that are the real ones (pulled)
+    keep their digests. Returns one line per reference changed, for the test output.
+    """
+    stand_ins = {
+        tag for notice in notices for tag in re.findall(r"NOTE: (\S+) is a LOCAL STAND-IN", notice)
+    }
+    changed: list[str] = []
+    for name in DIGEST_PINNED_FILES:
+        path = project / name
+        if not path.is_file():
+            continue
+        text = path.read_text()
+
+        def by_tag(match: re.Match[str], name: str = name) -> str:
+            if match["tag"] not in stand_ins:
+                return match[0]
+            changed.append(
+                f"{name}: {match[0][:40]}... built from the local stand-in {match['tag']} "
+                "(a stand-in cannot carry the official digest)"
+            )
+            return match["tag"]
+
+        path.write_text(DIGEST_PINNED.sub(by_tag, text))
+    return list(dict.fromkeys(changed))  # the two FROM lines of one base image: said once
+
+
 def build_image(engine: Engine, context: Path, tag: str, lock_dir: Path) -> BuildResult:
     """Build ``context`` into ``tag`` (labelled as a test image), one build per tag at a time
     across processes (xdist workers, concurrent runs on one machine)."""

@@ -16,6 +16,15 @@ DEFINITIONS: dict[str, Any] = json.loads((TEMPLATE_DIR / "cookiecutter.json").re
 CHOICES = choice_variables(DEFINITIONS)
 DEFAULTS: dict[str, Any] = {name: values[0] for name, values in CHOICES.items()}
 POSTGRES_MAJOR = DEFINITIONS["__postgres_major"]
+# Image digests, one place for every generated file (hooks/template_extension.py's pinned_image).
+IMAGE_DIGESTS: dict[str, str] = DEFINITIONS["__image_digests"]
+
+
+def pinned(image: str) -> str:
+    """``image@sha256:...`` as the generated files must name ``image`` (``python:3.12-slim``)."""
+    return f"{image}@{IMAGE_DIGESTS[image]}"
+
+
 DEFAULT_SLUG = "twelve_factor_service"
 
 

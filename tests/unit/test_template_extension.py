@@ -1,0 +1,29 @@
+"""hooks/template_extension.py's ``pinned_image``: the digest table's one reader."""
+
+from __future__ import annotations
+
+import pytest
+from jinja2 import Environment
+from jinja2.exceptions import TemplateRuntimeError
+from template_extension import TemplateSupport
+
+DIGEST = "sha256:" + "a" * 64
+
+
+def render(source: str, digests: dict[str, str]) -> str:
+    environment = Environment(extensions=[TemplateSupport])
+    template = environment.from_string(source)
+    return template.render(cookiecutter={"__image_digests": digests, "python_version": "3.12"})
+
+
+def test_names_the_image_with_its_digest() -> None:
+    source = 'FROM {{ pinned_image("python:" ~ cookiecutter.python_version ~ "-slim") }}'
+    assert render(source, {"python:3.12-slim": DIGEST}) == f"FROM python:3.12-slim@{DIGEST}"
+
+
+def test_an_image_without_a_digest_fails_the_render_naming_it() -> None:
+    with pytest.raises(TemplateRuntimeError) as raised:
+        render('{{ pinned_image("postgres:19") }}', {"postgres:18": DIGEST})
+    assert str(raised.value) == (
+        "cookiecutter.json: __image_digests has no digest for 'postgres:19' (it has postgres:18)"
+    )
