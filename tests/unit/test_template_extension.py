@@ -12,7 +12,8 @@ DIGEST = "sha256:" + "a" * 64
 
 def render(source: str, digests: dict[str, str]) -> str:
     environment = Environment(extensions=[TemplateSupport])
-    template = environment.from_string(source)
+    # A named source: the extension renders nameless ones that are not the template's literally.
+    template = environment.from_string(environment.parse(source, name="Dockerfile"))
     return template.render(cookiecutter={"__image_digests": digests, "python_version": "3.12"})
 
 
