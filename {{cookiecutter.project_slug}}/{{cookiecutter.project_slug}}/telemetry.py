@@ -70,12 +70,12 @@ def start(instrumentors: Sequence[str]) -> bool:
     for name in instrumentors:
         module, _, attribute = name.partition(":")
         getattr(importlib.import_module(module), attribute)().instrument()
-    logs.trace_ids = _current_trace_ids
+    logs.trace_ids = current_trace_ids
     logger.info("telemetry on", extra={"instrumented": list(instrumentors)})
     return True
 
 
-def _current_trace_ids() -> tuple[str, str] | None:
+def current_trace_ids() -> tuple[str, str] | None:
     """The current trace and span ids, in the hex form trace backends show and search."""
     from opentelemetry import trace
 
