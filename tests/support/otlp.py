@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -85,13 +85,15 @@ class Receiver:
                             self.metrics.append((metric.name, _attributes(point.attributes)))
             return ExportMetricsServiceResponse().SerializeToString()
 
-    def wait_for_spans(self, trace_id: str, count: int, timeout: float = 15) -> list[Span]:
-        """The spans of one trace, once at least ``count`` have arrived (or the timeout)."""
+    def wait_for_spans(
+        self, trace_id: str, complete: Callable[[list[Span]], bool], timeout: float = 15
+    ) -> list[Span]:
+        """The spans of one trace, once ``complete`` says they are all there (or the timeout)."""
         deadline = time.monotonic() + timeout
         while True:
             with self.lock:
                 found = [span for span in self.spans if span.trace_id == trace_id]
-            if len(found) >= count or time.monotonic() > deadline:
+            if complete(found) or time.monotonic() > deadline:
                 return found
             time.sleep(0.1)
 

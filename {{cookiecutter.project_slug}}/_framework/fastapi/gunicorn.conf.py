@@ -32,12 +32,13 @@ def when_ready(server: Arbiter) -> None:
 
 # Factor XI: traces and metrics when OTEL_EXPORTER_OTLP_ENDPOINT is set, from each worker (an
 # exporter's thread does not survive the fork): the framework, the database driver and the
-# reference-data client's HTTP calls. The app is loaded after post_fork, so its FastAPI app and
-# database engine are created instrumented.
+# reference-data client's HTTP calls. The app is loaded after post_fork, so its FastAPI app is
+# created instrumented. The database is traced at the driver under SQLAlchemy, psycopg, whose
+# instrumentation follows psycopg's releases rather than SQLAlchemy's.
 INSTRUMENTORS = (
     "opentelemetry.instrumentation.fastapi:FastAPIInstrumentor",
 {%- if cookiecutter.database == "postgresql" %}
-    "opentelemetry.instrumentation.sqlalchemy:SQLAlchemyInstrumentor",
+    "opentelemetry.instrumentation.psycopg:PsycopgInstrumentor",
 {%- endif %}
     "opentelemetry.instrumentation.httpx:HTTPXClientInstrumentor",
 )
