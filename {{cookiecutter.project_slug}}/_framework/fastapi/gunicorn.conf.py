@@ -31,10 +31,10 @@ def when_ready(server: Arbiter) -> None:
 
 
 # Factor XI: traces and metrics when OTEL_EXPORTER_OTLP_ENDPOINT is set, from each worker (an
-# exporter's thread does not survive the fork): the framework, the database driver and the
-# reference-data client's HTTP calls. The app is loaded after post_fork, so its FastAPI app is
-# created instrumented. The database is traced at the driver under SQLAlchemy, psycopg, whose
-# instrumentation follows psycopg's releases rather than SQLAlchemy's.
+# exporter's thread does not survive the fork; main.py flushes them at shutdown): the framework,
+# the database driver and the reference-data client's HTTP calls. The app is loaded after
+# post_fork, so its FastAPI app is created instrumented. The database is traced at psycopg, the
+# driver under SQLAlchemy, whose instrumentation follows psycopg's releases, not SQLAlchemy's.
 INSTRUMENTORS = (
     "opentelemetry.instrumentation.fastapi:FastAPIInstrumentor",
 {%- if cookiecutter.database == "postgresql" %}
@@ -46,10 +46,6 @@ INSTRUMENTORS = (
 
 def post_fork(server: Arbiter, worker: object) -> None:
     telemetry.start(INSTRUMENTORS)
-
-
-def worker_exit(server: Arbiter, worker: object) -> None:
-    telemetry.shutdown()
 
 
 # Factor XI: the app logs each request itself (with its request id); gunicorn's own lines go to
