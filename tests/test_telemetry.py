@@ -133,6 +133,8 @@ def test_one_request_is_one_trace_from_log_line_to_spans(
         for attributes in durations
     }
     assert str(answer.status) in statuses, durations
+    if installed.database != "none":
+        assert any(attributes.get("http.route") == "/items" for attributes in durations), durations
 
 
 
