@@ -52,7 +52,9 @@ def start(instrumentors: Sequence[str]) -> bool:
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
-    # Reads OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES.
+    # Reads OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES, and gives this worker its own
+    # service.instance.id: two workers' cumulative request counters are two series, not one
+    # that keeps jumping between them.
     resource = Resource.create()
     if str(resource.attributes.get(SERVICE_NAME, "")).startswith("unknown_service"):
         resource = resource.merge(Resource({SERVICE_NAME: DEFAULT_SERVICE_NAME}))
