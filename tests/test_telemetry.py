@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from support.faults import JSON
 from support.faults import request as http_request
-from support.otlp import Receiver, Span, otlp_receiver
+from support.otlp import Span, otlp_receiver
 from support.service import (
     Installed,
     Server,
@@ -135,8 +135,6 @@ def test_one_request_is_one_trace_from_log_line_to_spans(
     assert str(answer.status) in statuses, durations
     if installed.database != "none":
         assert any(attributes.get("http.route") == "/items" for attributes in durations), durations
-
-
 
 
 def test_without_an_endpoint_nothing_is_exported(
