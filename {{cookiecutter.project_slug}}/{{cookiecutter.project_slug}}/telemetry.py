@@ -69,6 +69,10 @@ def start(instrumentors: Sequence[str]) -> bool:
     metrics.set_meter_provider(meter_provider)
     _shutdowns.extend([tracer_provider.shutdown, meter_provider.shutdown])
 
+    # The stable HTTP conventions: request duration (and so count) by route, method and status,
+    # where the older default has no route. The instrumentations read this variable, and an
+    # operator's own choice stays.
+    os.environ.setdefault("OTEL_SEMCONV_STABILITY_OPT_IN", "http")
     for name in instrumentors:
         module, _, attribute = name.partition(":")
         getattr(importlib.import_module(module), attribute)().instrument()
