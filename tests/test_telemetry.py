@@ -26,6 +26,7 @@ from support.service import (
     start_server,
 )
 from support.system import free_port
+from support.template import DEFAULT_SLUG
 
 pytestmark = pytest.mark.integration
 
@@ -166,3 +167,38 @@ def test_without_an_endpoint_nothing_is_exported(
     assert received == [], received
     log_line = request_log_line(server, answer.headers["x-request-id"])
     assert "trace_id" not in log_line, log_line
+
+
+# No endpoint of the generated service calls the reference-data API yet, so its client is
+# driven from a one-off process of the installed project, with the instrumentations that
+# gunicorn.conf.py lists.
+REFERENCE_DATA_CALL = """
+import runpy
+from {slug} import telemetry
+from {slug}.reference_data import ReferenceDataClient, ReferenceDataError
+
+telemetry.start(runpy.run_path("gunicorn.conf.py")["INSTRUMENTORS"])
+client = ReferenceDataClient("{url}", "{token}")
+try:
+    client.lookup("countries", code="se")
+except ReferenceDataError:
+    pass  # the receiver answers GET with 501: the call is traced all the same
+telemetry.shutdown()
+"""
+
+
+def test_reference_data_calls_are_client_spans_without_the_token(
+    installed: Installed, environment: dict[str, str]
+) -> None:
+    token = "Tk" + secrets.token_hex(20)
+    with otlp_receiver() as receiver:
+        env = {**environment, "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint}
+        code = REFERENCE_DATA_CALL.format(slug=DEFAULT_SLUG, url=receiver.endpoint, token=token)
+        result = installed.run([str(installed.bin / "python"), "-c", code], env, timeout=120)
+        spans = list(receiver.spans)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    (client,) = [span for span in spans if span.kind == CLIENT]
+    assert "/countries?code=se" in str(client.attributes.get("url.full")), client
+    assert client.attributes.get("http.response.status_code") == 501, client
+    assert token not in repr(spans), "the API token reached a span"
