@@ -6,8 +6,8 @@ variable (``OTEL_SERVICE_NAME``, ``OTEL_RESOURCE_ATTRIBUTES``, ``OTEL_TRACES_SAM
 ``OTEL_EXPORTER_OTLP_HEADERS``, ...), so any OpenTelemetry backend is a change of environment.
 
 Gunicorn forks its workers from one master, and an exporter's background thread does not survive
-a fork: each worker sets up its own providers after the fork (``post_fork``) and flushes them
-when it stops (``worker_exit``), both in gunicorn.conf.py.
+a fork: each worker sets up its own providers after the fork (``post_fork`` in gunicorn.conf.py)
+and flushes them with ``shutdown()`` as it stops.
 """
 
 from __future__ import annotations
