@@ -5,7 +5,10 @@ so no database start-up is timed), installs it from its lock, and measures how l
 `web` process (the Procfile command: gunicorn with the generated configuration) takes from spawn
 to the first 200 from /healthz. Beside it, in the same virtual environment and under the same
 gunicorn, a bare app of the same framework is timed the same way. Runs alternate between the
-two so that machine noise hits both alike; the report gives medians and the ratio.
+two so that machine noise hits both alike; the report gives medians and the ratio. The
+generated service is also timed with telemetry on (``OTEL_EXPORTER_OTLP_ENDPOINT`` set, to a
+port nobody listens on: exports fail quietly), which is what importing OpenTelemetry costs;
+off, it imports none of it.
 
 Usage: .venv/bin/python benchmarks/startup.py [--runs N]   (needs the package index once)
 Results: printed, and appended as JSON lines to benchmarks/results/startup.jsonl.
@@ -116,11 +119,17 @@ def main() -> None:
             app, source, extra = BARE_APPS[framework]
             (bare_dir / "bare_app.py").write_text(source)
             gunicorn = str(installed.bin / "gunicorn")
-            timings: dict[str, list[float]] = {"generated": [], "bare": []}
+            timings: dict[str, list[float]] = {"generated": [], "telemetry_on": [], "bare": []}
             for _ in range(runs):
                 env = installed.environment(PORT=str(free_port()), WEB_CONCURRENCY="1")
                 generated = [gunicorn, "--config", "gunicorn.conf.py"]
                 timings["generated"].append(first_response_seconds(generated, project, env))
+                env = installed.environment(
+                    PORT=str(free_port()),
+                    WEB_CONCURRENCY="1",
+                    OTEL_EXPORTER_OTLP_ENDPOINT=f"http://127.0.0.1:{free_port()}",
+                )
+                timings["telemetry_on"].append(first_response_seconds(generated, project, env))
                 env = {**installed.environment(), "PORT": str(free_port())}
                 bare = [
                     gunicorn,
@@ -138,6 +147,7 @@ def main() -> None:
                 "framework": framework,
                 "runs": runs,
                 "median_generated_s": round(medians["generated"], 3),
+                "median_telemetry_on_s": round(medians["telemetry_on"], 3),
                 "median_bare_s": round(medians["bare"], 3),
                 "ratio": round(medians["generated"] / medians["bare"], 2),
             }

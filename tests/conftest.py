@@ -160,6 +160,7 @@ GROUPED_BY_PARAMETRIZATION = (
     "tests/test_render_matrix.py",
     "tests/test_service_contract.py",
     "tests/test_static_linters.py",
+    "tests/test_telemetry.py",
     "tests/test_twelve_factor_mutations.py",
 )
 

@@ -427,3 +427,31 @@ def test_run_time_writes_in_application_code_only(tmp_path: Path) -> None:
         "svc/app.py:7: opens a file for writing (mode 'a') at run time (3 places in this file; "
         "this is the first)",
     ]
+
+
+def test_optional_variables_may_be_documented_commented_out(tmp_path: Path) -> None:
+    project = write(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "svc"\n',
+            "svc/__init__.py": "",
+            "svc/settings.py": """\
+                import os
+
+                DEBUG = os.environ["DEBUG"]
+                """,
+            "svc/telemetry.py": """\
+                import os
+
+                ENDPOINT = os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
+                SENTRY = os.environ.get("SENTRY_DSN")
+                """,
+            # OTEL_SERVICE_NAME is OpenTelemetry's own: listed, never read by the service.
+            "example.env": "DEBUG=false\n# OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318\n"
+            "OTEL_SERVICE_NAME=svc\n# SENTRY_DSN is optional\n",
+        },
+    )
+
+    assert findings(project, "config.example-env") == [
+        "svc/telemetry.py:4: reads SENTRY_DSN, which example.env does not list"
+    ]

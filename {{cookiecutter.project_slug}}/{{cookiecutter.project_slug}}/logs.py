@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +19,15 @@ logging.captureWarnings(True)
 
 # The id of the request being handled, added to every log line written while handling it.
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+
+def _no_trace() -> tuple[str, str] | None:
+    return None
+
+
+# The current trace and span ids; telemetry.start() replaces this when tracing is on, so that
+# this module never imports OpenTelemetry itself.
+trace_ids: Callable[[], tuple[str, str] | None] = _no_trace
 
 # Attributes every LogRecord has; anything else on a record came from ``extra=`` and is logged,
 # except uvicorn's copy of each message with terminal colour codes.
@@ -30,10 +40,13 @@ _STANDARD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {
 
 
 class RequestIdFilter(logging.Filter):
-    """Copy the current request id onto each record."""
+    """Copy the current request id, and the trace and span ids when tracing, onto each record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id.get()
+        ids = trace_ids()
+        if ids:
+            record.trace_id, record.span_id = ids
         return True
 
 

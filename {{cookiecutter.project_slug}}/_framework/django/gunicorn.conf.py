@@ -6,7 +6,9 @@ configuration stops the server before it binds a port, with one message.
 
 from __future__ import annotations
 
-from {{ cookiecutter.project_slug }} import settings
+import os
+
+from {{ cookiecutter.project_slug }} import settings, telemetry
 from {{ cookiecutter.project_slug }}.lifecycle import Arbiter, drain_before_stop
 
 wsgi_app = "{{ cookiecutter.project_slug }}.wsgi:application"
@@ -26,6 +28,28 @@ timeout = 30
 
 def when_ready(server: Arbiter) -> None:
     drain_before_stop(server, settings.DRAIN_SECONDS)
+
+
+# Factor XI: traces and metrics when OTEL_EXPORTER_OTLP_ENDPOINT is set, from each worker (an
+# exporter's thread does not survive the fork): the framework, the database driver and the
+# reference-data client's HTTP calls.
+INSTRUMENTORS = (
+    "opentelemetry.instrumentation.django:DjangoInstrumentor",
+{%- if cookiecutter.database == "postgresql" %}
+    "opentelemetry.instrumentation.psycopg:PsycopgInstrumentor",
+{%- endif %}
+    "opentelemetry.instrumentation.httpx:HTTPXClientInstrumentor",
+)
+
+
+def post_fork(server: Arbiter, worker: object) -> None:
+    # The Django instrumentation reads the settings before the app is loaded (wsgi.py).
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "{{ cookiecutter.project_slug }}.settings")
+    telemetry.start(INSTRUMENTORS)
+
+
+def worker_exit(server: Arbiter, worker: object) -> None:
+    telemetry.shutdown()
 
 
 # Factor XI: the app logs each request itself (with its request id); gunicorn's own lines go to

@@ -6,6 +6,7 @@ configuration stops the server before it binds a port, with one message.
 
 from __future__ import annotations
 
+from {{ cookiecutter.project_slug }} import telemetry
 from {{ cookiecutter.project_slug }}.lifecycle import Arbiter, drain_before_stop
 from {{ cookiecutter.project_slug }}.logs import logging_config
 from {{ cookiecutter.project_slug }}.settings import settings
@@ -27,6 +28,24 @@ timeout = 30
 
 def when_ready(server: Arbiter) -> None:
     drain_before_stop(server, settings.drain_seconds)
+
+
+# Factor XI: traces and metrics when OTEL_EXPORTER_OTLP_ENDPOINT is set, from each worker (an
+# exporter's thread does not survive the fork; main.py flushes them at shutdown): the framework,
+# the database driver and the reference-data client's HTTP calls. The app is loaded after
+# post_fork, so its FastAPI app is created instrumented. The database is traced at psycopg, the
+# driver under SQLAlchemy, whose instrumentation follows psycopg's releases, not SQLAlchemy's.
+INSTRUMENTORS = (
+    "opentelemetry.instrumentation.fastapi:FastAPIInstrumentor",
+{%- if cookiecutter.database == "postgresql" %}
+    "opentelemetry.instrumentation.psycopg:PsycopgInstrumentor",
+{%- endif %}
+    "opentelemetry.instrumentation.httpx:HTTPXClientInstrumentor",
+)
+
+
+def post_fork(server: Arbiter, worker: object) -> None:
+    telemetry.start(INSTRUMENTORS)
 
 
 # Factor XI: the app logs each request itself (with its request id); gunicorn's own lines go to

@@ -97,6 +97,19 @@ def env_file_entries(text: str) -> list[EnvEntry]:
     return entries
 
 
+COMMENTED_OUT_ENTRY = re.compile(r"^#\s*(?:export\s+)?([A-Z][A-Z0-9_]*)=")
+
+
+def commented_out_entries(text: str) -> list[EnvEntry]:
+    """Optional variables, documented commented out: ``# OTEL_EXPORTER_OTLP_ENDPOINT=http://...``."""
+    entries = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        match = COMMENTED_OUT_ENTRY.match(raw.strip())
+        if match:
+            entries.append(EnvEntry(match.group(1), raw.partition("=")[2].strip(), number))
+    return entries
+
+
 @functools.lru_cache(maxsize=1024)
 def parse_python(text: str) -> ast.Module:
     """The syntax tree of a module; the same text is parsed once per process (trees are only

@@ -7,7 +7,14 @@ import re
 from collections.abc import Iterator
 
 from ..ignore import docker_ignored, git_ignored
-from ..parsers import constant_str, dotted, env_file_entries, string_constants, walk
+from ..parsers import (
+    commented_out_entries,
+    constant_str,
+    dotted,
+    env_file_entries,
+    string_constants,
+    walk,
+)
 from ..project import Project
 from ..registry import check
 from ..results import Finding, missing
@@ -46,7 +53,9 @@ STRICT_ENV_FILE_PROBES = (".env", ".env.production", "deploy/.env", "a/b/.env", 
 # Variables that a compose file, the platform or the container images read, not the service.
 NOT_THE_SERVICE = re.compile(
     r"^(?:POSTGRES_|PG|MYSQL_|MARIADB_|REDIS_PASSWORD$|RABBITMQ_|MONGO_INITDB_|COMPOSE_|DOCKER_|"
-    r"UID$|GID$|TZ$|PUID$|PGID$|DJANGO_SETTINGS_MODULE$|PYTHON|VIRTUAL_ENV$)"
+    r"UID$|GID$|TZ$|PUID$|PGID$|DJANGO_SETTINGS_MODULE$|PYTHON|VIRTUAL_ENV$|"
+    # OpenTelemetry's SDK reads its own variables.
+    r"OTEL_)"
 )
 
 
@@ -75,8 +84,10 @@ def example_env(project: Project) -> Iterator[Finding]:
                 f"lists {entry.name} twice (first on line {listed[entry.name]})", path, entry.line
             )
         listed.setdefault(entry.name, entry.line)
+    # An optional variable may be documented commented out, with an example value.
+    optional = {entry.name for entry in commented_out_entries(project.text(path) or "")}
     unlisted = sorted(
-        ((name, where) for name, where in reads.items() if name not in listed),
+        ((name, where) for name, where in reads.items() if name not in {*listed, *optional}),
         key=lambda item: item[1],
     )
     if len(unlisted) == 1:

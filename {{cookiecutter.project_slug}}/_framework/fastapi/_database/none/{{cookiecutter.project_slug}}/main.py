@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from {{ cookiecutter.project_slug }} import health
+from {{ cookiecutter.project_slug }} import health, telemetry
 from {{ cookiecutter.project_slug }}.json_api import install_error_contract
 from {{ cookiecutter.project_slug }}.logs import logging_config
 from {{ cookiecutter.project_slug }}.middleware import (
@@ -27,6 +27,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     logger.info("service started")
     yield
     logger.info("service stopped")
+    # Export the spans and metrics still buffered. Here rather than in gunicorn's worker_exit:
+    # uvicorn's worker ends by re-raising SIGTERM, which skips that hook.
+    telemetry.shutdown()
 
 
 app = FastAPI(

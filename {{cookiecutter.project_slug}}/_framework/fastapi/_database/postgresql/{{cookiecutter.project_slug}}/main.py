@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from {{ cookiecutter.project_slug }} import health, items
+from {{ cookiecutter.project_slug }} import health, items, telemetry
 from {{ cookiecutter.project_slug }}.database import DATABASE_UNAVAILABLE, engine
 from {{ cookiecutter.project_slug }}.json_api import install_error_contract
 from {{ cookiecutter.project_slug }}.logs import logging_config
@@ -30,6 +30,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Close pooled connections on shutdown (factor IX) rather than let the database time them out.
     engine.dispose()
     logger.info("service stopped")
+    # Export the spans and metrics still buffered. Here rather than in gunicorn's worker_exit:
+    # uvicorn's worker ends by re-raising SIGTERM, which skips that hook.
+    telemetry.shutdown()
 
 
 app = FastAPI(
