@@ -11,12 +11,18 @@ It does two things that a hook script, run later in a child process, cannot:
   cookiecutter logs "Stopping generation..." with the traceback of its own FailedHookException,
   which says nothing the hook's one-line error did not. The filter below drops that traceback
   and keeps the line.
+* It keeps answers literal. With ``--no-input`` or ``extra_context`` cookiecutter renders each
+  answer as a template, so ``{{ 7*7 }}`` became ``49`` and ``{% x`` a Jinja traceback before any
+  hook could refuse it. Only the template's own sources (cookiecutter.json's defaults, the hook
+  scripts, the project's files) are templates; any other string is data and renders as itself.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment
 from jinja2.ext import Extension
@@ -30,10 +36,49 @@ class _HookFailureWithoutTraceback(logging.Filter):
         return True
 
 
+def _strings(value: Any) -> set[str]:
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, dict):
+        return {text for item in value.values() for text in _strings(item)}
+    if isinstance(value, list):
+        return {text for item in value for text in _strings(item)}
+    return set()
+
+
 class TemplateSupport(Extension):
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
-        environment.globals["template_dir"] = str(Path(__file__).resolve().parent.parent)
+        template_dir = Path(__file__).resolve().parent.parent
+        environment.globals["template_dir"] = str(template_dir)
+        # Sources that cookiecutter renders without a file name and that are templates.
+        self._templates = _strings(json.loads((template_dir / "cookiecutter.json").read_text()))
+        self._templates |= {hook.read_text() for hook in (template_dir / "hooks").glob("*.py")}
+        # File and directory names are rendered as paths that end in the template's own.
+        project = template_dir / "{{cookiecutter.project_slug}}"
+        self._path_templates = tuple(
+            str(path.relative_to(base))
+            for path in project.rglob("*")
+            for base in (template_dir, project)
+            if _has_markup(str(path.relative_to(base)))
+        )
+        self._literals: list[str] = []
+        environment.globals["_literal_answers"] = self._literals
         hooks_logger = logging.getLogger("cookiecutter.hooks")
         if not any(isinstance(f, _HookFailureWithoutTraceback) for f in hooks_logger.filters):
             hooks_logger.addFilter(_HookFailureWithoutTraceback())
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        """An answer (a nameless source that is none of the template's) renders as itself."""
+        if name is not None or source in self._templates or not _has_markup(source):
+            return source
+        if source.endswith(self._path_templates) or source.endswith(
+            "{{cookiecutter.project_slug}}"
+        ):
+            return source
+        self._literals.append(source)
+        return f"{{{{ _literal_answers[{len(self._literals) - 1}] }}}}"
+
+
+def _has_markup(text: str) -> bool:
+    return any(marker in text for marker in ("{{", "{%", "{#", "}}", "%}", "#}"))

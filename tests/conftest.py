@@ -10,6 +10,7 @@ from typing import Any, NoReturn
 
 import pytest
 from generation.postgen import SKIP_SCORECARD_ENV
+from support.faults import CONTRACT_FIGURES
 from support.service import Installed, assert_locked, find_python, install
 from support.template import TEMPLATE_DIR, check_known_keys
 
@@ -171,13 +172,17 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    lines: list[str] = []
+    sections: dict[str, list[str]] = {CONTAINER_SUMMARY: [], CONTRACT_FIGURES: []}
     for reports in terminalreporter.stats.values():
         for report in reports:
             for name, value in getattr(report, "user_properties", ()):
-                if name == CONTAINER_SUMMARY and value not in lines:
-                    lines.append(value)
-    if lines:
-        terminalreporter.section("container images")
-        for line in sorted(lines, key=lambda line: (not line.startswith("NOTE"), line)):
-            terminalreporter.line(line)
+                if name in sections and value not in sections[name]:
+                    sections[name].append(value)
+    titles = {CONTAINER_SUMMARY: "container images", CONTRACT_FIGURES: CONTRACT_FIGURES}
+    for name, title in titles.items():
+        if sections[name]:
+            terminalreporter.section(title)
+            for line in sorted(
+                sections[name], key=lambda line: (not line.startswith("NOTE"), line)
+            ):
+                terminalreporter.line(line)

@@ -39,15 +39,22 @@ RESERVED_SLUGS = frozenset(
     }
 )
 
+# Directory names stop at 255 bytes; image and package names are better far shorter.
+MAX_SLUG_LENGTH = 64
 SLUG_PATTERN = re.compile(r"^[a-z](?:[a-z0-9_]*[a-z0-9])?$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 GITHUB_OWNER_PATTERN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
 # Free text lands in TOML strings, YAML and Markdown: quotes, backslashes and control characters
 # would need escaping in each of them, so they are refused once, here.
 UNSAFE_TEXT = re.compile(r'["\\\x00-\x1f\x7f]')
+# Template syntax (Jinja's, and GitHub Actions' ${{ }}) would be read as code by the next tool
+# that renders the file: cruft's re-render, a workflow run.
+TEMPLATE_MARKUP = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
 
 
 def _check_slug(slug: str) -> str | None:
+    if len(slug) > MAX_SLUG_LENGTH:
+        return f"use at most {MAX_SLUG_LENGTH} characters (it names a directory and an image)"
     if not SLUG_PATTERN.match(slug) or "__" in slug:
         return (
             "use lowercase letters, digits and single underscores, starting with a letter and "
@@ -78,6 +85,8 @@ def _check_free_text(text: str) -> str | None:
         return "it must not be empty"
     if UNSAFE_TEXT.search(text):
         return "it must not contain double quotes, backslashes or control characters"
+    if TEMPLATE_MARKUP.search(text):
+        return "it must not contain template syntax ({{ }}, {% %}, {# #})"
     return None
 
 

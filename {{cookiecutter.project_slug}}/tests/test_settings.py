@@ -6,7 +6,7 @@ import sys
 
 from tools.devenv import PROJECT_DIR, read_env_file
 
-REAL_SECRET = "s3cr3t-" + "x" * 40
+REAL_SECRET = "Kq7vN2xR9pL4mW8tZ3cF6hJ1bD5gS0aYeU2iO7kT4nV9rX3wQ8"
 
 
 def load_settings(**overrides: str | None) -> subprocess.CompletedProcess[str]:
@@ -54,8 +54,23 @@ def test_secret_values_never_appear_in_messages() -> None:
     result = load_settings(DEBUG="false", SECRET_KEY="short-but-secret", PORT="0")
 
     assert result.returncode == 1
-    assert "SECRET_KEY is shorter than 32 characters" in result.stderr
+    assert "SECRET_KEY is shorter than 50 characters" in result.stderr
     assert "short-but-secret" not in result.stderr
+
+
+def test_decorated_integers_and_malformed_urls_are_refused() -> None:
+    result = load_settings(
+        PORT=" 8080",
+        WEB_CONCURRENCY="1_0",
+        REFERENCE_DATA_API_URL="https://user:pa/ss@example.org/api",
+    )
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "PORT=' 8080' is not an integer" in result.stderr
+    assert "WEB_CONCURRENCY='1_0' is not an integer" in result.stderr
+    assert "REFERENCE_DATA_API_URL has a user or password with reserved characters" in result.stderr
+    assert "pa/ss" not in result.stderr
 
 
 def test_production_values_are_accepted() -> None:

@@ -12,14 +12,20 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
+# Python warnings (a deprecation, a missing static directory) become log events like any other,
+# not raw text on stderr in the middle of the JSON stream.
+logging.captureWarnings(True)
+
 # The id of the request being handled, added to every log line written while handling it.
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
-# Attributes every LogRecord has; anything else on a record came from ``extra=`` and is logged.
+# Attributes every LogRecord has; anything else on a record came from ``extra=`` and is logged,
+# except uvicorn's copy of each message with terminal colour codes.
 _STANDARD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {
     "message",
     "asctime",
     "taskName",
+    "color_message",
 }
 
 
@@ -92,5 +98,10 @@ def logging_config(level: str, log_format: str) -> dict[str, Any]:
             },
             # The app logs each request itself, with its request id: no second access log.
             "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": True},
+            # Below WARNING these log every SQL statement with its parameters: client data.
+            **{
+                name: {"handlers": [], "level": "WARNING", "propagate": True}
+                for name in ("django.db.backends", "sqlalchemy.engine")
+            },
         },
     }

@@ -4,7 +4,10 @@ Importing the settings here validates the environment in the master process, so 
 configuration stops the server before it binds a port, with one message.
 """
 
+from __future__ import annotations
+
 from {{ cookiecutter.project_slug }} import settings
+from {{ cookiecutter.project_slug }}.lifecycle import Arbiter, drain_before_stop
 
 wsgi_app = "{{ cookiecutter.project_slug }}.wsgi:application"
 
@@ -13,11 +16,17 @@ bind = [f"0.0.0.0:{settings.PORT}"]
 # Factor VIII: scale out with more processes (or more containers), set per deploy.
 workers = settings.WEB_CONCURRENCY
 worker_class = "gthread"
-threads = 4
+threads = settings.WORKER_THREADS
 
-# Factor IX: on SIGTERM, stop accepting, let in-flight requests finish, then exit 0.
-graceful_timeout = settings.GRACEFUL_TIMEOUT
+# Factor IX: on SIGTERM, first drain (readiness fails, requests are still served), then stop
+# accepting, let in-flight requests finish and exit 0, all within GRACEFUL_TIMEOUT.
+graceful_timeout = settings.GRACEFUL_TIMEOUT - settings.DRAIN_SECONDS
 timeout = 30
+
+
+def when_ready(server: Arbiter) -> None:
+    drain_before_stop(server, settings.DRAIN_SECONDS)
+
 
 # Factor XI: the app logs each request itself (with its request id); gunicorn's own lines go to
 # stdout as JSON through the same configuration.

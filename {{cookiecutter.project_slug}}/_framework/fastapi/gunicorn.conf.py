@@ -4,6 +4,9 @@ Importing the settings here validates the environment in the master process, so 
 configuration stops the server before it binds a port, with one message.
 """
 
+from __future__ import annotations
+
+from {{ cookiecutter.project_slug }}.lifecycle import Arbiter, drain_before_stop
 from {{ cookiecutter.project_slug }}.logs import logging_config
 from {{ cookiecutter.project_slug }}.settings import settings
 
@@ -16,9 +19,15 @@ bind = [f"0.0.0.0:{settings.port}"]
 # Factor VIII: scale out with more processes (or more containers), set per deploy.
 workers = settings.web_concurrency
 
-# Factor IX: on SIGTERM, stop accepting, let in-flight requests finish, then exit 0.
-graceful_timeout = settings.graceful_timeout
+# Factor IX: on SIGTERM, first drain (readiness fails, requests are still served), then stop
+# accepting, let in-flight requests finish and exit 0, all within GRACEFUL_TIMEOUT.
+graceful_timeout = settings.graceful_timeout - settings.drain_seconds
 timeout = 30
+
+
+def when_ready(server: Arbiter) -> None:
+    drain_before_stop(server, settings.drain_seconds)
+
 
 # Factor XI: the app logs each request itself (with its request id); gunicorn's own lines go to
 # stdout as JSON through the same configuration.

@@ -8,13 +8,8 @@ never included in a message.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from urllib.parse import urlsplit
 
-# Values that example files and tutorials use for secrets; refused unless DEBUG is on.
-PLACEHOLDER_SECRETS = frozenset(
-    {"change-me", "changeme", "changethis", "secret", "password", "todo"}
-)
-MINIMUM_SECRET_LENGTH = 32
+from {{ cookiecutter.project_slug }} import configuration
 
 
 class ConfigurationError(SystemExit):
@@ -53,13 +48,10 @@ class Environment:
     def integer(self, name: str, *, default: int, minimum: int, maximum: int) -> int:
         value = self._raw(name, str(default)) or ""
         try:
-            number = int(value)
-        except ValueError:
-            number = minimum - 1
-        if not minimum <= number <= maximum:
-            self.problems.append(f"{name}={value!r} is not an integer from {minimum} to {maximum}")
+            return configuration.integer(value, minimum=minimum, maximum=maximum)
+        except ValueError as error:
+            self.problems.append(f"{name}={value!r} {error}")
             return default
-        return number
 
     def choice(self, name: str, *, default: str, choices: tuple[str, ...]) -> str:
         value = self._raw(name, default) or default
@@ -81,21 +73,27 @@ class Environment:
         value = self._raw(name, None)
         if value is None:
             return ""
-        parts = urlsplit(value)
-        if parts.scheme not in schemes or not parts.netloc:
-            # A URL may carry credentials, so only the variable and the expected scheme are shown.
-            self.problems.append(f"{name} is not a URL with scheme {' or '.join(schemes)}")
-        return value
+        try:
+            return configuration.url(value, schemes=schemes)
+        except ValueError as error:
+            # A URL may carry credentials: the message names the rule, never the value.
+            self.problems.append(f"{name} {error}")
+            return ""
 
-    def secret(self, name: str, *, allow_placeholder: bool) -> str:
+    def secret(self, name: str, *, allow_placeholder: bool, minimum_length: int) -> str:
         value = self._raw(name, None)
         if value is None or allow_placeholder:
             return value or ""
-        if value.strip().lower() in PLACEHOLDER_SECRETS:
-            self.problems.append(f"{name} holds a placeholder value, allowed only with DEBUG=true")
-        elif len(value) < MINIMUM_SECRET_LENGTH:
-            self.problems.append(f"{name} is shorter than {MINIMUM_SECRET_LENGTH} characters")
-        return value
+        try:
+            return configuration.secret(value, minimum_length=minimum_length)
+        except ValueError as error:
+            self.problems.append(f"{name} {error}")
+            return value
+
+    def require(self, holds: bool, problem: str) -> None:
+        """Record ``problem`` unless ``holds``: a rule that spans two variables."""
+        if not holds:
+            self.problems.append(problem)
 
     def check(self) -> None:
         """Fail start-up if any variable was missing or invalid."""

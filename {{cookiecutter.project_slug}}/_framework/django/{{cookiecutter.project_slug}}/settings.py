@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 {%- endif %}
 
+from {{ cookiecutter.project_slug }} import configuration
 from {{ cookiecutter.project_slug }}.environment import Environment
 from {{ cookiecutter.project_slug }}.logs import logging_config
 
@@ -20,13 +21,30 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = Environment(os.environ)
 
 DEBUG = env.boolean("DEBUG", default=False)
-SECRET_KEY = env.secret("SECRET_KEY", allow_placeholder=DEBUG)
+SECRET_KEY = env.secret(
+    "SECRET_KEY", allow_placeholder=DEBUG, minimum_length=configuration.SECRET_KEY_LENGTH
+)
 ALLOWED_HOSTS = env.csv("ALLOWED_HOSTS")
 
 # Process model (factors VII, VIII, IX), read by gunicorn.conf.py.
 PORT = env.integer("PORT", default=8000, minimum=1, maximum=65535)
 WEB_CONCURRENCY = env.integer("WEB_CONCURRENCY", default=2, minimum=1, maximum=64)
 GRACEFUL_TIMEOUT = env.integer("GRACEFUL_TIMEOUT", default=25, minimum=1, maximum=600)
+DRAIN_SECONDS = env.integer("DRAIN_SECONDS", default=5, minimum=0, maximum=599)
+env.require(
+    DRAIN_SECONDS < GRACEFUL_TIMEOUT,
+    f"DRAIN_SECONDS={DRAIN_SECONDS} must be less than GRACEFUL_TIMEOUT={GRACEFUL_TIMEOUT}",
+)
+# Threads per worker process; one is kept free of application requests for the probes.
+WORKER_THREADS = 8
+
+# Request bodies above this size are refused (413) before they are read.
+REQUEST_MAX_BYTES = env.integer(
+    "REQUEST_MAX_BYTES", default=1_048_576, minimum=1024, maximum=1_073_741_824
+)
+# Switched on for deploys served over TLS (the proxy sets X-Forwarded-Proto).
+HSTS_SECONDS = env.integer("HSTS_SECONDS", default=0, minimum=0, maximum=63_072_000)
+SECURE_COOKIES = env.boolean("SECURE_COOKIES", default=False)
 
 LOG_LEVEL = env.choice("LOG_LEVEL", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
 LOG_FORMAT = env.choice("LOG_FORMAT", default="json", choices=("json", "console"))
@@ -34,9 +52,13 @@ LOG_FORMAT = env.choice("LOG_FORMAT", default="json", choices=("json", "console"
 # Attached resources (factor IV): swapping one is a change of URL, not of code.
 {%- if cookiecutter.database == "postgresql" %}
 DATABASE_URL = env.url("DATABASE_URL", schemes=("postgres", "postgresql"))
+# Bounds every database operation: connecting, each statement, and a silent network.
+DATABASE_TIMEOUT = env.integer("DATABASE_TIMEOUT", default=5, minimum=1, maximum=300)
 {%- endif %}
 REFERENCE_DATA_API_URL = env.url("REFERENCE_DATA_API_URL", schemes=("http", "https"))
-REFERENCE_DATA_API_TOKEN = env.secret("REFERENCE_DATA_API_TOKEN", allow_placeholder=DEBUG)
+REFERENCE_DATA_API_TOKEN = env.secret(
+    "REFERENCE_DATA_API_TOKEN", allow_placeholder=DEBUG, minimum_length=configuration.TOKEN_LENGTH
+)
 
 env.check()
 
@@ -51,9 +73,13 @@ INSTALLED_APPS = [
 # service grows browser-facing pages.
 MIDDLEWARE = [
     "{{ cookiecutter.project_slug }}.middleware.RequestLogMiddleware",
+    # Every error below becomes the JSON error contract, with the security headers.
+    "{{ cookiecutter.project_slug }}.middleware.ErrorContractMiddleware",
     # Probes answer before host validation: orchestrators call them by pod or container IP.
     "{{ cookiecutter.project_slug }}.health.HealthCheckMiddleware",
+    "{{ cookiecutter.project_slug }}.middleware.BusyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.common.CommonMiddleware",
 ]
@@ -61,6 +87,21 @@ MIDDLEWARE = [
 ROOT_URLCONF = "{{ cookiecutter.project_slug }}.urls"
 WSGI_APPLICATION = "{{ cookiecutter.project_slug }}.wsgi.application"
 {%- if cookiecutter.database == "postgresql" %}
+
+
+def connection_limits(seconds: int) -> dict[str, object]:
+    """libpq options that bound how long a stalled or unreachable database can hold a worker."""
+    return {
+        "connect_timeout": seconds,
+        "options": f"-c statement_timeout={seconds * 1000} -c lock_timeout={seconds * 1000}",
+        # Notice a dead peer: probe an idle connection after 5 s, and give up on data the
+        # server has not acknowledged within the timeout.
+        "keepalives": 1,
+        "keepalives_idle": 5,
+        "keepalives_interval": 2,
+        "keepalives_count": 3,
+        "tcp_user_timeout": seconds * 1000,
+    }
 
 
 def _database(url: str) -> dict[str, object]:
@@ -80,8 +121,7 @@ def _database(url: str) -> dict[str, object]:
         # Reuse connections across requests, and check them before use after a database restart.
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
-        # Fail a readiness probe quickly instead of hanging on an unreachable database.
-        "OPTIONS": {"connect_timeout": 3, **options},
+        "OPTIONS": {**connection_limits(DATABASE_TIMEOUT), **options},
     }
 
 
@@ -111,6 +151,23 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # TLS ends at the platform's proxy, which says so in this header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = HSTS_SECONDS
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_COOKIES
+X_FRAME_OPTIONS = "DENY"
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
+SILENCED_SYSTEM_CHECKS = [
+    # CsrfViewMiddleware: no cookies or sessions authenticate a request here, and write
+    # endpoints take only application/json, which a cross-site form cannot send without the
+    # browser asking this service first (CORS preflight), so there is no request to forge.
+    "security.W003",
+    # SECURE_SSL_REDIRECT: the proxy that terminates TLS redirects plain http; behind it every
+    # request reaches the app as http, so a redirect here would loop.
+    "security.W008",
+    # SECURE_HSTS_PRELOAD: joining browsers' preload lists binds the whole domain and is the
+    # domain owner's decision, made at hstspreload.org, not one service's setting.
+    "security.W021",
+]
 
 LOGGING_CONFIG = "logging.config.dictConfig"
 LOGGING = logging_config(LOG_LEVEL, LOG_FORMAT)

@@ -8,24 +8,40 @@ message naming every missing or invalid one. Secrets are ``SecretStr``: never pr
 from __future__ import annotations
 
 from typing import Annotated, Literal
-{%- if cookiecutter.database == "postgresql" %}
-from urllib.parse import urlsplit
-{%- endif %}
 
-from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    BeforeValidator,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-# Values that example files and tutorials use for secrets; refused unless DEBUG is on.
-PLACEHOLDER_SECRETS = frozenset(
-    {"change-me", "changeme", "changethis", "secret", "password", "todo"}
-)
-MINIMUM_SECRET_LENGTH = 32
-SECRETS = ("secret_key", "reference_data_api_token")
+from {{ cookiecutter.project_slug }} import configuration
+
+SECRETS = {
+    "secret_key": configuration.SECRET_KEY_LENGTH,
+    "reference_data_api_token": configuration.TOKEN_LENGTH,
+}
+URLS = ("database_url", "reference_data_api_url")
 
 
 class ConfigurationError(SystemExit):
     """Start-up cannot continue; Python prints the message and exits with status 1."""
+
+
+def integer(minimum: int, maximum: int) -> BeforeValidator:
+    """The same integer rule as every other framework's settings (configuration.integer)."""
+
+    def parse(value: object) -> object:
+        if isinstance(value, str):
+            return configuration.integer(value, minimum=minimum, maximum=maximum)
+        return value
+
+    return BeforeValidator(parse)
 
 
 class Settings(BaseSettings):
@@ -37,9 +53,17 @@ class Settings(BaseSettings):
     allowed_hosts: Annotated[list[str], NoDecode]
 
     # Process model (factors VII, VIII, IX), read by gunicorn.conf.py.
-    port: int = Field(default=8000, ge=1, le=65535)
-    web_concurrency: int = Field(default=2, ge=1, le=64)
-    graceful_timeout: int = Field(default=25, ge=1, le=600)
+    port: Annotated[int, integer(1, 65535)] = 8000
+    web_concurrency: Annotated[int, integer(1, 64)] = 2
+    graceful_timeout: Annotated[int, integer(1, 600)] = 25
+    drain_seconds: Annotated[int, integer(0, 599)] = 5
+
+    # Request bodies above this size are refused (413) before they are read.
+    request_max_bytes: Annotated[int, integer(1024, 1_073_741_824)] = 1_048_576
+    # Switched on for deploys served over TLS (the proxy sets X-Forwarded-Proto).
+    hsts_seconds: Annotated[int, integer(0, 63_072_000)] = 0
+    # The service sets no cookies yet; any it sets must pass secure=settings.secure_cookies.
+    secure_cookies: bool = False
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "console"] = "json"
@@ -47,7 +71,9 @@ class Settings(BaseSettings):
     # Attached resources (factor IV): swapping one is a change of URL, not of code.
 {%- if cookiecutter.database == "postgresql" %}
     database_url: SecretStr
-    database_pool_size: int = Field(default=5, ge=1, le=100)
+    database_pool_size: Annotated[int, integer(1, 100)] = 5
+    # Bounds every database operation: connecting, each statement, and a silent network.
+    database_timeout: Annotated[int, integer(1, 300)] = 5
 {%- endif %}
     reference_data_api_url: str
     reference_data_api_token: SecretStr
@@ -65,32 +91,32 @@ class Settings(BaseSettings):
     @field_validator("reference_data_api_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("is not a URL with scheme http or https")
-        return value
+        return configuration.url(value, schemes=("http", "https"))
 {%- if cookiecutter.database == "postgresql" %}
 
     @field_validator("database_url")
     @classmethod
     def _postgres_url(cls, value: SecretStr) -> SecretStr:
-        url = urlsplit(value.get_secret_value())
-        if url.scheme not in {"postgres", "postgresql"} or not url.netloc:
-            # The URL carries the password, so only the expected scheme is shown.
-            raise ValueError("is not a URL with scheme postgres or postgresql")
+        configuration.url(value.get_secret_value(), schemes=("postgres", "postgresql"))
         return value
 {%- endif %}
 
     @field_validator(*SECRETS)
     @classmethod
     def _real_secret(cls, value: SecretStr, info: ValidationInfo) -> SecretStr:
-        if info.data.get("debug"):
-            return value
-        secret = value.get_secret_value()
-        if secret.strip().lower() in PLACEHOLDER_SECRETS:
-            raise ValueError("holds a placeholder value, allowed only with DEBUG=true")
-        if len(secret) < MINIMUM_SECRET_LENGTH:
-            raise ValueError(f"is shorter than {MINIMUM_SECRET_LENGTH} characters")
+        if not info.data.get("debug"):
+            minimum_length = SECRETS[str(info.field_name)]
+            configuration.secret(value.get_secret_value(), minimum_length=minimum_length)
         return value
+
+    @model_validator(mode="after")
+    def _drain_within_graceful_timeout(self) -> Settings:
+        if self.drain_seconds >= self.graceful_timeout:
+            raise ValueError(
+                f"DRAIN_SECONDS={self.drain_seconds} must be less than "
+                f"GRACEFUL_TIMEOUT={self.graceful_timeout}"
+            )
+        return self
 
 
 def _describe(error: ErrorDetails) -> str:
@@ -98,7 +124,10 @@ def _describe(error: ErrorDetails) -> str:
     if error["type"] == "missing":
         return f"{name} is missing"
     message = error["msg"].removeprefix("Value error, ")
-    if error["loc"] and error["loc"][0] in (*SECRETS, "database_url"):
+    if not error["loc"]:
+        return message
+    if error["loc"][0] in (*SECRETS, *URLS):
+        # The value is a secret or may carry one: name the rule, never the value.
         return f"{name} {message}"
     if error["type"] == "value_error":
         return f"{name}={error['input']!r} {message}"

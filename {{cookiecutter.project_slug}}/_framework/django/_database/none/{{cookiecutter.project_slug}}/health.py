@@ -1,8 +1,9 @@
 """Liveness and readiness probes (factor IX).
 
 ``/healthz`` says the process is up and touches nothing else, so a slow dependency never gets a
-healthy process restarted. ``/readyz`` says whether the service can do its work now: with no
-database to check, whenever it answers at all.
+healthy process restarted. ``/readyz`` says whether the service can do its work now; a load
+balancer stops sending traffic while it answers 503, as it does while the process drains on
+SIGTERM.
 """
 
 from __future__ import annotations
@@ -11,9 +12,13 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from {{ cookiecutter.project_slug }}.lifecycle import draining
+
 
 def readiness() -> tuple[int, dict[str, str]]:
     """HTTP status and per-dependency results."""
+    if draining():
+        return 503, {"shutdown": "draining"}
     return 200, {}
 
 

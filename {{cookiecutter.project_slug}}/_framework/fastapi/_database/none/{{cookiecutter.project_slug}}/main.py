@@ -9,8 +9,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from {{ cookiecutter.project_slug }} import health
+from {{ cookiecutter.project_slug }}.json_api import install_error_contract
 from {{ cookiecutter.project_slug }}.logs import logging_config
-from {{ cookiecutter.project_slug }}.middleware import AllowedHostsMiddleware, RequestLogMiddleware
+from {{ cookiecutter.project_slug }}.middleware import (
+    AllowedHostsMiddleware,
+    ErrorContractMiddleware,
+    RequestLogMiddleware,
+)
 from {{ cookiecutter.project_slug }}.settings import settings
 
 logging.config.dictConfig(logging_config(settings.log_level, settings.log_format))
@@ -25,14 +30,23 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 app = FastAPI(
-    title="{{ cookiecutter.project_name }}",
+    # The package name: always a plain identifier, whatever the human-readable name holds.
+    title="{{ cookiecutter.project_slug }}",
     debug=settings.debug,
     lifespan=lifespan,
-    # Interactive docs only where DEBUG is on; production exposes no schema browser.
+    # The schema and interactive docs only where DEBUG is on: production publishes no map of
+    # its endpoints.
+    openapi_url="/openapi.json" if settings.debug else None,
     docs_url="/docs" if settings.debug else None,
     redoc_url=None,
 )
+install_error_contract(app)
 app.add_middleware(AllowedHostsMiddleware, allowed_hosts=settings.allowed_hosts)
+app.add_middleware(
+    ErrorContractMiddleware,
+    max_bytes=settings.request_max_bytes,
+    hsts_seconds=settings.hsts_seconds,
+)
 # Added last, so it runs first: every response, even a refused host, gets an id and a log line.
 app.add_middleware(RequestLogMiddleware)
 app.include_router(health.router)

@@ -2,9 +2,10 @@ import socket
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine
+from pydantic import SecretStr
 
 from {{ cookiecutter.project_slug }} import health
+from {{ cookiecutter.project_slug }}.settings import settings
 
 
 def test_liveness_answers_without_touching_dependencies(client: TestClient) -> None:
@@ -40,11 +41,12 @@ def _closed_port() -> int:
 def test_readiness_fails_while_the_database_is_unreachable(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    unreachable = create_engine(
-        f"postgresql+psycopg://postgres@127.0.0.1:{_closed_port()}/postgres",
-        connect_args={"connect_timeout": 3},
+    unreachable = f"postgresql://postgres@127.0.0.1:{_closed_port()}/postgres"
+    monkeypatch.setattr(
+        health,
+        "settings",
+        settings.model_copy(update={"database_url": SecretStr(unreachable)}),
     )
-    monkeypatch.setattr(health, "engine", unreachable)
 
     response = client.get("/readyz")
 

@@ -7,9 +7,12 @@ so a worker that is shut down closes its connections instead of leaving them to 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from {{ cookiecutter.project_slug }}.settings import settings
@@ -21,15 +24,37 @@ def sqlalchemy_url(database_url: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
+# The database is down, unreachable or too slow to hand out a connection: 503, not 500.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
+
+
+def connection_limits(seconds: int) -> dict[str, Any]:
+    """libpq options that bound how long a stalled or unreachable database can hold a worker."""
+    return {
+        "connect_timeout": seconds,
+        "options": f"-c statement_timeout={seconds * 1000} -c lock_timeout={seconds * 1000}",
+        # Notice a dead peer: probe an idle connection after 5 s, and give up on data the
+        # server has not acknowledged within the timeout.
+        "keepalives": 1,
+        "keepalives_idle": 5,
+        "keepalives_interval": 2,
+        "keepalives_count": 3,
+        "tcp_user_timeout": seconds * 1000,
+    }
+
+
 def create_database_engine() -> Engine:
     return create_engine(
         sqlalchemy_url(settings.database_url.get_secret_value()),
         pool_size=settings.database_pool_size,
         max_overflow=0,
+        # A request waits this long for a free connection, then gets 503.
+        pool_timeout=settings.database_timeout,
         # Check a pooled connection before use: the database may have restarted since.
         pool_pre_ping=True,
-        # Fail a readiness probe quickly instead of hanging on an unreachable database.
-        connect_args={"connect_timeout": 3},
+        connect_args=connection_limits(settings.database_timeout),
+        # Values a client sent never reach an error message or a log line.
+        hide_parameters=True,
     )
 
 

@@ -6,21 +6,31 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from {{ cookiecutter.project_slug }}.database import get_session
+from {{ cookiecutter.project_slug }}.errors import storable_text
+from {{ cookiecutter.project_slug }}.json_api import JsonRoute
 from {{ cookiecutter.project_slug }}.models import Item
 
 PAGE_SIZE = 100
 
-router = APIRouter(prefix="/items", tags=["items"])
+router = APIRouter(prefix="/items", tags=["items"], route_class=JsonRoute)
 DatabaseSession = Annotated[Session, Depends(get_session)]
 
 
 class ItemIn(BaseModel):
     name: str = Field(min_length=1, max_length=200, pattern=r"\S")
+
+    @field_validator("name")
+    @classmethod
+    def _storable(cls, value: str) -> str:
+        problem = storable_text(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
 
 class ItemOut(BaseModel):
