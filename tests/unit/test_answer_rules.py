@@ -56,3 +56,13 @@ def test_good_slugs(slug: str) -> None:
 def test_bad_slugs(slug: str) -> None:
     with pytest.raises(GenerationError, match="project_slug="):
         validate({**GOOD, "project_slug": slug}, DEFINITIONS)
+
+
+def test_a_worker_without_a_database_is_refused_in_one_line() -> None:
+    with pytest.raises(GenerationError) as refused:
+        validate({**GOOD, "worker": "procrastinate", "database": "none"}, DEFINITIONS)
+    message = str(refused.value)
+    assert "\n" not in message
+    assert message.startswith("worker='procrastinate' is not allowed with database='none'")
+    validate({**GOOD, "worker": "procrastinate", "database": "postgresql"}, DEFINITIONS)
+    validate({**GOOD, "worker": "none", "database": "none"}, DEFINITIONS)
