@@ -61,7 +61,7 @@ async def normalise_item_name(context: JobContext, item_id: int, request_id: str
 
 
 @app.periodic(cron=STALLED_CHECK_CRON, periodic_id="retry_stalled_jobs")
-@app.task(name="retry_stalled_jobs", queueing_lock="retry_stalled_jobs", pass_context=True)
+@app.task(name="retry_stalled_jobs", pass_context=True)
 async def retry_stalled(context: JobContext, timestamp: int) -> None:
     """Queue again the jobs of workers that died mid-job (at-least-once delivery)."""
     await retry_stalled_jobs(context.app.job_manager)
