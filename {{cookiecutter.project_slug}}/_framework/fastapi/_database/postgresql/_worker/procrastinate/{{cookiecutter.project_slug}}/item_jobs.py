@@ -13,7 +13,6 @@ from starlette.concurrency import run_in_threadpool
 
 from {{ cookiecutter.project_slug }} import logs, worker
 from {{ cookiecutter.project_slug }}.database import get_session
-from {{ cookiecutter.project_slug }}.json_api import JsonRoute
 from {{ cookiecutter.project_slug }}.models import Item
 
 
@@ -24,9 +23,8 @@ async def queue_connection(app: FastAPI) -> AsyncIterator[None]:
         yield
 
 
-router = APIRouter(
-    prefix="/items", tags=["items"], route_class=JsonRoute, lifespan=queue_connection
-)
+# No JsonRoute: the request has no body to parse.
+router = APIRouter(prefix="/items", tags=["items"], lifespan=queue_connection)
 DatabaseSession = Annotated[Session, Depends(get_session)]
 
 

@@ -1,6 +1,6 @@
 """The background worker (Procfile ``worker``, factor VIII): procrastinate's app and its jobs.
 
-``procrastinate --app={{ cookiecutter.project_slug }}.worker.app worker`` runs them; the web
+``python -m procrastinate --app={{ cookiecutter.project_slug }}.worker.app worker`` runs them; the web
 process imports the same app to defer jobs. The queue lives in the service's PostgreSQL
 (``DATABASE_URL``), its schema created by the release one-off (migration 0002).
 """

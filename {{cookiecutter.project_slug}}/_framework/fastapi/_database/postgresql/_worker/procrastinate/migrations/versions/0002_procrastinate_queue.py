@@ -21,8 +21,9 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    # Sent as is: the schema's own colons and percent signs are SQL, not bind parameters.
-    op.get_bind().exec_driver_sql(SchemaManager.get_schema())
+    # Straight to psycopg, in the migration's transaction: without parameters it sends the
+    # schema's colons and percent signs as the SQL they are.
+    op.get_bind().connection.driver_connection.execute(SchemaManager.get_schema())
 
 
 def downgrade() -> None:
