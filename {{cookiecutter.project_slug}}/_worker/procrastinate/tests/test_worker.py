@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -21,10 +22,13 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 import psycopg
 import pytest
+from psycopg import sql
 
 from tools.devenv import PROJECT_DIR
 
 WAIT_SECONDS = 30
+# Platforms run Procfile lines with bash, which execs a single command: signals reach it.
+BASH = shutil.which("bash") or "/bin/bash"
 
 
 def procfile() -> dict[str, str]:
@@ -68,7 +72,7 @@ class Stack:
 
     def run(self, command: str) -> None:
         done = subprocess.run(
-            ["bash", "-c", f"exec {command}"],
+            [BASH, "-c", f"exec {command}"],
             cwd=PROJECT_DIR,
             env=self.environment,
             capture_output=True,
@@ -79,7 +83,7 @@ class Stack:
     def start(self, name: str) -> subprocess.Popen[bytes]:
         log = (self.log_dir / f"{name}-{len(self.processes)}.log").open("wb")
         process = subprocess.Popen(
-            ["bash", "-c", f"exec {procfile()[name]}"],
+            [BASH, "-c", f"exec {procfile()[name]}"],
             cwd=PROJECT_DIR,
             env=self.environment,
             stdout=log,
@@ -160,10 +164,12 @@ def hold_row(stack: Stack, item_id: int) -> psycopg.Connection:
     """Lock the item's row so that a job on it waits until the connection commits."""
     connection = psycopg.connect(stack.database_url)
     # Django names the table after its app; FastAPI's model calls it items.
-    [table] = connection.execute(
+    table = connection.execute(
         "SELECT relname FROM pg_class WHERE relname IN ('items', 'items_item')"
-    ).fetchone() or [None]
-    connection.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR UPDATE", (item_id,))
+    ).fetchone()
+    assert table is not None
+    lock = sql.SQL("SELECT 1 FROM {} WHERE id = %s FOR UPDATE").format(sql.Identifier(table[0]))
+    connection.execute(lock, (item_id,))
     return connection
 
 

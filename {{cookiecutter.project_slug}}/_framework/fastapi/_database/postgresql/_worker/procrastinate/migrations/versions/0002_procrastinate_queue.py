@@ -11,6 +11,7 @@ that runs the release's files from procrastinate's ``sql/migrations/``.
 
 from collections.abc import Sequence
 
+import psycopg
 from alembic import op
 from procrastinate.schema import SchemaManager
 
@@ -23,7 +24,10 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     # Straight to psycopg, in the migration's transaction: without parameters it sends the
     # schema's colons and percent signs as the SQL they are.
-    op.get_bind().connection.driver_connection.execute(SchemaManager.get_schema())
+    connection = op.get_bind().connection.driver_connection
+    if not isinstance(connection, psycopg.Connection):
+        raise RuntimeError("migrations run on psycopg: DATABASE_URL must be a postgresql:// URL")
+    connection.execute(SchemaManager.get_schema())
 
 
 def downgrade() -> None:
