@@ -113,9 +113,7 @@ def _worker_needs_database(answers: Mapping[str, Any]) -> str | None:
 
 
 # Answers each allowed on their own that cannot go together; checked after every single answer.
-COMBINATION_RULES: tuple[Callable[[Mapping[str, Any]], str | None], ...] = (
-    _worker_needs_database,
-)
+COMBINATION_RULES: tuple[Callable[[Mapping[str, Any]], str | None], ...] = (_worker_needs_database,)
 
 
 def choice_variables(definitions: Mapping[str, Any]) -> dict[str, list[Any]]:
