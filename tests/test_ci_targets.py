@@ -23,6 +23,7 @@ from support.service import (
     create_database,
     read_env_file,
     service_combinations,
+    worker_combinations,
 )
 from support.template import DEFAULT_SLUG
 
@@ -38,7 +39,8 @@ NOT_RUN_HERE = {
 }
 
 
-@pytest.fixture(scope="module", params=service_combinations())
+# The worker projects too: their own tests (`make test`) run web and worker processes for real.
+@pytest.fixture(scope="module", params=service_combinations() + worker_combinations())
 def installed(
     request: pytest.FixtureRequest, installed_service: Callable[[dict[str, Any]], Installed]
 ) -> Installed:

@@ -14,6 +14,7 @@ import pytest
 import yaml
 from generation import output_checks
 from generation.checker import settings as checker_settings
+from support.service import procfile
 from support.template import DEFAULT_SLUG, POSTGRES_MAJOR, Rendered, every_combination, vary
 
 RUFF = [sys.executable, "-m", "ruff"]
@@ -124,11 +125,6 @@ def test_worker_files_present_or_absent_as_the_options_say(
     project = rendered(combination)
     actual = {path: (project / path).exists() for path in expected_presence(combination)}
     assert actual == expected_presence(combination)
-
-
-def procfile(project: Path) -> dict[str, str]:
-    lines = (project / "Procfile").read_text().splitlines()
-    return dict(line.split(": ", 1) for line in lines if ": " in line)
 
 
 @vary("framework", "worker")
