@@ -26,7 +26,8 @@ from psycopg import sql
 
 from tools.devenv import PROJECT_DIR
 
-WAIT_SECONDS = 30
+# A deadline for what the processes do, not a speed requirement: generous for a busy CI runner.
+WAIT_SECONDS = 90
 # Platforms run Procfile lines with bash, which execs a single command: signals reach it.
 BASH = shutil.which("bash") or "/bin/bash"
 
