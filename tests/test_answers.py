@@ -50,6 +50,16 @@ def test_bad_answer_is_refused_clearly(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_worker_without_a_database_is_refused_clearly(tmp_path: Path) -> None:
+    result = generate(tmp_path, worker="procrastinate", database="none")
+
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr + result.stdout
+    [error] = [line for line in result.stderr.splitlines() if "error:" in line]
+    assert "worker='procrastinate' is not allowed with database='none'" in error
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_default_answers_generate(tmp_path: Path) -> None:
     result = generate(tmp_path)
 

@@ -25,6 +25,7 @@ from support.service import (
     create_database,
     read_env_file,
     service_combinations,
+    worker_combinations,
 )
 from support.template import DEFAULT_SLUG
 
@@ -46,7 +47,8 @@ HOOKS_NEEDING_GITHUB = {
 }
 
 
-@pytest.fixture(scope="module", params=service_combinations())
+# The worker projects too: their own tests (`make test`) run web and worker processes for real.
+@pytest.fixture(scope="module", params=service_combinations() + worker_combinations())
 def installed(
     request: pytest.FixtureRequest, installed_service: Callable[[dict[str, Any]], Installed]
 ) -> Installed:

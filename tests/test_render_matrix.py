@@ -14,6 +14,7 @@ import pytest
 import yaml
 from generation import output_checks
 from generation.checker import settings as checker_settings
+from support.service import procfile
 from support.template import (
     DEFAULT_SLUG,
     POSTGRES_MAJOR,
@@ -39,7 +40,18 @@ def test_every_combination_renders_a_finished_project(
 # ruff infers its target Python from requires-python.
 @vary("python_version", "framework", "dependency_manager", "database")
 def test_ruff_lint_and_format_pass(rendered: Rendered, combination: dict[str, Any]) -> None:
-    project = rendered(combination)
+    assert_ruff_clean(rendered(combination))
+
+
+# The worker's files, per framework; the Python version and dependency manager change none.
+@vary("framework", "worker")
+def test_ruff_lint_and_format_pass_with_each_worker(
+    rendered: Rendered, combination: dict[str, Any]
+) -> None:
+    assert_ruff_clean(rendered(combination))
+
+
+def assert_ruff_clean(project: Path) -> None:
     lint = subprocess.run(
         [*RUFF, "check", "--no-cache", "."], cwd=project, capture_output=True, text=True
     )
@@ -65,6 +77,7 @@ def expected_presence(combination: dict[str, Any]) -> dict[str, bool]:
     has_database = combination["database"] != "none"
     is_django = combination["framework"] == "django"
     uses_pip = combination["dependency_manager"] == "pip"
+    has_worker = combination["worker"] != "none"
     return {
         "example.env": True,
         "Dockerfile": True,
@@ -97,6 +110,14 @@ def expected_presence(combination: dict[str, Any]) -> dict[str, bool]:
         ".devcontainer/devcontainer.json": True,
         ".devcontainer/compose.yaml": True,
         ".github/workflows/security.yml": True,
+        "_worker": False,
+        f"{slug}/jobs.py": has_worker,
+        "tests/test_worker.py": has_worker,
+        f"{slug}/items/tasks.py": is_django and has_worker,
+        f"{slug}/items/jobs.py": is_django and has_worker,
+        f"{slug}/worker.py": not is_django and has_worker,
+        f"{slug}/item_jobs.py": not is_django and has_worker,
+        "migrations/versions/0002_procrastinate_queue.py": not is_django and has_worker,
     }
 
 
@@ -107,6 +128,35 @@ def test_files_present_or_absent_as_the_options_say(
     project = rendered(combination)
     actual = {path: (project / path).exists() for path in expected_presence(combination)}
     assert actual == expected_presence(combination)
+
+
+@vary("framework", "database", "worker")
+def test_worker_files_present_or_absent_as_the_options_say(
+    rendered: Rendered, combination: dict[str, Any]
+) -> None:
+    project = rendered(combination)
+    actual = {path: (project / path).exists() for path in expected_presence(combination)}
+    assert actual == expected_presence(combination)
+
+
+@vary("framework", "worker")
+def test_the_worker_is_a_process_type_of_its_own(
+    rendered: Rendered, combination: dict[str, Any]
+) -> None:
+    """Procfile and compose.yaml run the same worker command; its settings come from example.env."""
+    project = rendered(combination)
+    processes = procfile(project)
+    services = yaml.safe_load((project / "compose.yaml").read_text())["services"]
+    if combination["worker"] == "none":
+        assert set(processes) == {"web", "release"}
+        assert "worker" not in services
+        return
+    assert set(processes) == {"web", "worker", "release"}
+    assert services["worker"]["command"] == processes["worker"]
+    assert services["worker"]["build"] == services["web"]["build"]
+    assert "WORKER_CONCURRENCY" in env_example_names(project)
+    # The release one-off creates the queue's schema; nothing at the worker's start migrates.
+    assert "migrate" not in processes["worker"] and "schema" not in processes["worker"]
 
 
 def settings_variables(project: Path) -> list[str]:
@@ -122,7 +172,7 @@ def env_example_names(project: Path) -> list[str]:
     ]
 
 
-@vary("framework", "database")
+@vary("framework", "database", "worker")
 def test_example_env_lists_exactly_what_the_settings_read(
     rendered: Rendered, combination: dict[str, Any]
 ) -> None:

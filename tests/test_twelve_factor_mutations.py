@@ -136,8 +136,16 @@ def write_lock(project: Path) -> None:
 MANAGERS = tuple(CHOICES["dependency_manager"])
 
 
-def combination(framework: str, database: str, manager: str = "uv") -> dict[str, Any]:
-    return {**DEFAULTS, "framework": framework, "database": database, "dependency_manager": manager}
+def combination(
+    framework: str, database: str, manager: str = "uv", worker: str = "none"
+) -> dict[str, Any]:
+    return {
+        **DEFAULTS,
+        "framework": framework,
+        "database": database,
+        "dependency_manager": manager,
+        "worker": worker,
+    }
 
 
 @pytest.fixture
@@ -218,6 +226,7 @@ class Mutation:
     frameworks: tuple[str, ...] = ("django", "fastapi")
     databases: tuple[str, ...] = ("postgresql",)
     managers: tuple[str, ...] = ("uv",)
+    workers: tuple[str, ...] = ("none",)
     relock: bool = False  # the mutation changes the declaration on purpose: lock it again
 
     @property
@@ -573,6 +582,13 @@ MUTATIONS = [
         lambda p, f: edit(p, "Procfile", "web:", "server:"),
     ),
     Mutation(
+        "a fixed job concurrency",
+        frozenset({"concurrency.worker-concurrency"}),
+        r"Procfile:2: a fixed job concurrency \(--concurrency 8\); read WORKER_CONCURRENCY",
+        lambda p, f: edit(p, "Procfile", r"^(worker: .*)$", r"\1 --concurrency 8", regex=True),
+        workers=("procrastinate",),
+    ),
+    Mutation(
         "a daemonized server",
         frozenset({"concurrency.no-daemon"}),
         r"gunicorn\.conf\.py:\d+: daemon = True",
@@ -722,6 +738,20 @@ MUTATIONS = [
         databases=BOTH_DATABASES,
     ),
     Mutation(
+        "the job queue's schema applied when the worker starts",
+        frozenset({"admin.no-boot-migration"}),
+        r"Procfile:2: runs `procrastinate .*schema --apply` outside the release one-off",
+        lambda p, f: edit(
+            p,
+            "Procfile",
+            r"^worker: (python -m procrastinate --app=\S+) worker$",
+            r"worker: \1 schema --apply && \1 worker",
+            regex=True,
+        ),
+        frameworks=("fastapi",),
+        workers=("procrastinate",),
+    ),
+    Mutation(
         "migrations when the server starts",
         frozenset({"admin.no-boot-migration"}),
         r"gunicorn\.conf\.py:\d+: migrates the database from application code",
@@ -734,15 +764,22 @@ def _cases() -> list[Any]:
     return [
         pytest.param(
             mutation,
-            combination(framework, database, manager),
+            combination(framework, database, manager, worker),
             id="-".join(
-                [mutation.name, framework, database, *([manager] if manager != "uv" else [])]
+                [
+                    mutation.name,
+                    framework,
+                    database,
+                    *([manager] if manager != "uv" else []),
+                    *([worker] if worker != "none" else []),
+                ]
             ),
         )
         for mutation in MUTATIONS
         for framework in mutation.frameworks
         for database in mutation.databases
         for manager in mutation.managers
+        for worker in mutation.workers
         if manager in MANAGERS
     ]
 

@@ -27,6 +27,7 @@ RESERVED_SLUGS = frozenset(
         "migrations",
         "psycopg",
         "pydantic",
+        "procrastinate",
         "pytest",
         "scripts",
         "sqlalchemy",
@@ -101,6 +102,20 @@ FIELD_RULES: dict[str, Callable[[str], str | None]] = {
 }
 
 
+def _worker_needs_database(answers: Mapping[str, Any]) -> str | None:
+    # procrastinate keeps its queue in PostgreSQL: without a database there is nowhere to put it.
+    if answers.get("worker", "none") != "none" and answers.get("database") == "none":
+        return (
+            f"worker={answers['worker']!r} is not allowed with database='none': "
+            "the job queue lives in PostgreSQL, so choose database=postgresql or worker=none"
+        )
+    return None
+
+
+# Answers each allowed on their own that cannot go together; checked after every single answer.
+COMBINATION_RULES: tuple[Callable[[Mapping[str, Any]], str | None], ...] = (_worker_needs_database,)
+
+
 def choice_variables(definitions: Mapping[str, Any]) -> dict[str, list[Any]]:
     """The variables of ``cookiecutter.json`` that offer a fixed set of values."""
     choices: dict[str, list[Any]] = {}
@@ -129,6 +144,11 @@ def validate(answers: Mapping[str, Any], definitions: Mapping[str, Any]) -> None
         if value not in allowed:
             options = ", ".join(str(option) for option in allowed)
             raise GenerationError(f"{name}={value!r} is not allowed: choose one of {options}")
+
+    for rule in COMBINATION_RULES:
+        problem = rule(answers)
+        if problem:
+            raise GenerationError(problem)
 
 
 def _as_bool(name: str, value: Any) -> bool:

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from generation.lockfile import LOCK_FILES
 
-from support.template import CHOICES, DEFAULT_SLUG, DEFAULTS, varying
+from support.template import CHOICES, DEFAULT_SLUG, DEFAULTS, combination_id, varying
 
 TOOLS_BIN = str(Path(sys.executable).parent)  # uv and ruff from the template's test environment
 
@@ -221,6 +221,27 @@ def tree_snapshot(project: Path) -> dict[str, float]:
 SERVICE_VARIABLES = ("framework", "dependency_manager", "database")
 
 
+def _python_version() -> str:
+    return next(
+        (version for version in CHOICES["python_version"] if find_python(version)),
+        DEFAULTS["python_version"],
+    )
+
+
+def worker_combinations() -> list[Any]:
+    """Each framework with each background worker (database and the rest at their defaults), as
+    ``service_combinations`` gives them: the projects whose own tests run a worker process."""
+    names = ("framework", "worker")
+    params = []
+    for combination in varying(*names):
+        if combination["worker"] == "none":
+            continue  # among service_combinations already
+        combination["python_version"] = _python_version()
+        name = combination_id(combination, names)
+        params.append(pytest.param(combination, id=name, marks=pytest.mark.xdist_group(name)))
+    return params
+
+
 def service_combinations() -> list[Any]:
     """Each framework, dependency manager and database choice, other answers at their defaults,
     on the first python_version choice this machine has an interpreter for.
@@ -228,10 +249,7 @@ def service_combinations() -> list[Any]:
     Each is a ``pytest.param`` in its own xdist group, so one worker installs it once
     (``scripts/test`` runs with ``--dist loadgroup``).
     """
-    python_version = next(
-        (version for version in CHOICES["python_version"] if find_python(version)),
-        DEFAULTS["python_version"],
-    )
+    python_version = _python_version()
     params = []
     for combination in varying(*SERVICE_VARIABLES):
         combination["python_version"] = python_version

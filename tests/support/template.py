@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from generation.answers import choice_variables
+from generation.answers import COMBINATION_RULES, choice_variables
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2]
 DEFINITIONS: dict[str, Any] = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
@@ -28,11 +28,18 @@ def pinned(image: str) -> str:
 DEFAULT_SLUG = "twelve_factor_service"
 
 
+def allowed(combination: Mapping[str, Any]) -> bool:
+    """Whether the pre-generation hook accepts these answers together (worker needs a database)."""
+    return not any(rule(combination) for rule in COMBINATION_RULES)
+
+
 def combinations() -> Iterator[dict[str, Any]]:
-    """Every combination of every choice and boolean variable in cookiecutter.json."""
+    """Every combination of every choice and boolean variable that cookiecutter.json allows."""
     names = list(CHOICES)
     for values in itertools.product(*(CHOICES[name] for name in names)):
-        yield dict(zip(names, values, strict=True))
+        combination = dict(zip(names, values, strict=True))
+        if allowed(combination):
+            yield combination
 
 
 def combination_id(combination: Mapping[str, Any], names: Sequence[str] | None = None) -> str:
@@ -42,14 +49,15 @@ def combination_id(combination: Mapping[str, Any], names: Sequence[str] | None =
 
 
 def varying(*names: str) -> list[dict[str, Any]]:
-    """Every combination of the choices of ``names``, the other answers at their defaults."""
+    """Every allowed combination of the choices of ``names``, the others at their defaults."""
     unknown = sorted(set(names) - set(CHOICES))
     if unknown:
         raise KeyError(f"not choice variables of cookiecutter.json: {', '.join(unknown)}")
-    return [
+    candidates = (
         {**DEFAULTS, **dict(zip(names, values, strict=True))}
         for values in itertools.product(*(CHOICES[name] for name in names))
-    ]
+    )
+    return [combination for combination in candidates if allowed(combination)]
 
 
 def vary(*names: str) -> pytest.MarkDecorator:

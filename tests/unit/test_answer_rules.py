@@ -64,3 +64,13 @@ def test_bad_slugs(slug: str) -> None:
 def test_template_syntax_in_free_text_is_refused(text: str) -> None:
     with pytest.raises(GenerationError, match="must not contain template syntax"):
         validate({**GOOD, "description": text}, DEFINITIONS)
+
+
+def test_a_worker_without_a_database_is_refused_in_one_line() -> None:
+    with pytest.raises(GenerationError) as refused:
+        validate({**GOOD, "worker": "procrastinate", "database": "none"}, DEFINITIONS)
+    message = str(refused.value)
+    assert "\n" not in message
+    assert message.startswith("worker='procrastinate' is not allowed with database='none'")
+    validate({**GOOD, "worker": "procrastinate", "database": "postgresql"}, DEFINITIONS)
+    validate({**GOOD, "worker": "none", "database": "none"}, DEFINITIONS)

@@ -38,6 +38,7 @@ VI    processes.no-local-writes         No file written at run time.
 VII   port-binding.env-port             The server binds the port from the environment.
 VIII  concurrency.process-types         The process types are declared.
 VIII  concurrency.workers               The worker count comes from the environment.
+VIII  concurrency.worker-concurrency    A job worker's concurrency comes from the environment.
 VIII  concurrency.no-daemon             No daemon and no PID file.
 IX    disposability.exec-form           The image's start command gets SIGTERM.
 IX    disposability.graceful-timeout    gunicorn says how long requests in flight get after SIGTERM.

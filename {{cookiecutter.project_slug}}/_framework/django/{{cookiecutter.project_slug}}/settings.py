@@ -35,6 +35,18 @@ env.require(
     DRAIN_SECONDS < GRACEFUL_TIMEOUT,
     f"DRAIN_SECONDS={DRAIN_SECONDS} must be less than GRACEFUL_TIMEOUT={GRACEFUL_TIMEOUT}",
 )
+{%- if cookiecutter.worker == "procrastinate" %}
+# The background worker (Procfile `worker`): jobs it runs at once, and the seconds a running job
+# gets to finish after SIGTERM before it is aborted and retried by another worker.
+WORKER_CONCURRENCY = env.integer("WORKER_CONCURRENCY", default=4, minimum=1, maximum=100)
+WORKER_SHUTDOWN_TIMEOUT = env.integer(
+    "WORKER_SHUTDOWN_TIMEOUT", default=25, minimum=1, maximum=3600
+)
+PROCRASTINATE_WORKER_DEFAULTS = {
+    "concurrency": WORKER_CONCURRENCY,
+    "shutdown_graceful_timeout": WORKER_SHUTDOWN_TIMEOUT,
+}
+{%- endif %}
 # Threads per worker process; one is kept free of application requests for the probes.
 WORKER_THREADS = 8
 
@@ -66,6 +78,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
 {%- if cookiecutter.database == "postgresql" %}
     "{{ cookiecutter.project_slug }}.items",
+{%- endif %}
+{%- if cookiecutter.worker == "procrastinate" %}
+    # The job queue's models and migrations (applied by `migrate`, the release one-off).
+    "procrastinate.contrib.django",
 {%- endif %}
 ]
 

@@ -75,6 +75,12 @@ class Settings(BaseSettings):
     # Bounds every database operation: connecting, each statement, and a silent network.
     database_timeout: Annotated[int, integer(1, 300)] = 5
 {%- endif %}
+{%- if cookiecutter.worker == "procrastinate" %}
+    # The background worker (Procfile `worker`): jobs it runs at once, and the seconds a running
+    # job gets to finish after SIGTERM before it is aborted and retried by another worker.
+    worker_concurrency: Annotated[int, integer(1, 100)] = 4
+    worker_shutdown_timeout: Annotated[int, integer(1, 3600)] = 25
+{%- endif %}
     reference_data_api_url: str
     reference_data_api_token: SecretStr
 

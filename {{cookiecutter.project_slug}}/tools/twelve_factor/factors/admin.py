@@ -14,7 +14,9 @@ from ..results import Finding, missing
 
 MIGRATION_COMMAND = re.compile(
     r"\b(?:manage\.py|django-admin)\s+migrate\b|\balembic\b[^&;|]*\bupgrade\b|"
-    r"\bflask\s+db\s+upgrade\b|\bmanage\.py\s+syncdb\b"
+    r"\bflask\s+db\s+upgrade\b|\bmanage\.py\s+syncdb\b|"
+    # A job queue's own schema is a migration too (procrastinate's tables and functions).
+    r"\bprocrastinate\b[^&;|]*\bschema\b[^&;|]*--apply\b"
 )
 HINT = re.compile(r"call_command|upgrade|create_all")
 

@@ -76,6 +76,29 @@ def workers(project: Project) -> Iterator[Finding]:
         )
 
 
+# Background job runners: each process runs several jobs at once, set by a concurrency flag.
+JOB_RUNNER = re.compile(r"\b(?:procrastinate|celery)\b.*\bworker\b|\b(?:dramatiq|arq|rq worker)\b")
+FIXED_CONCURRENCY = re.compile(r"(?:--concurrency|-c)[= ]\s*(\d+)\b")
+
+
+@check
+def worker_concurrency(project: Project) -> Iterator[Finding]:
+    """A job worker's concurrency comes from the environment.
+
+    Background workers are a process type of their own, scaled by running more of them; how
+    many jobs each runs at once depends on where it runs: read ``WORKER_CONCURRENCY`` (through
+    the settings) rather than fixing a number in the worker's start command.
+    """
+    for definition in project.process_definitions():
+        match = FIXED_CONCURRENCY.search(definition.command)
+        if match and JOB_RUNNER.search(definition.command):
+            yield Finding(
+                f"a fixed job concurrency ({match.group(0)}); read WORKER_CONCURRENCY",
+                definition.path,
+                definition.line,
+            )
+
+
 @check
 def no_daemon(project: Project) -> Iterator[Finding]:
     """No daemon and no PID file.

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from {{ cookiecutter.project_slug }} import health, items, telemetry
+from {{ cookiecutter.project_slug }} import health, {{ "item_jobs, " if cookiecutter.worker == "procrastinate" else "" }}items, telemetry
 from {{ cookiecutter.project_slug }}.database import DATABASE_UNAVAILABLE, engine
 from {{ cookiecutter.project_slug }}.json_api import install_error_contract
 from {{ cookiecutter.project_slug }}.logs import logging_config
@@ -57,6 +57,9 @@ app.add_middleware(
 app.add_middleware(RequestLogMiddleware)
 app.include_router(health.router)
 app.include_router(items.router)
+{%- if cookiecutter.worker == "procrastinate" %}
+app.include_router(item_jobs.router)
+{%- endif %}
 
 
 @app.get("/")
