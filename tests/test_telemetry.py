@@ -18,6 +18,7 @@ from support.faults import JSON
 from support.faults import request as http_request
 from support.otlp import Span, otlp_receiver
 from support.service import (
+    PRODUCTION,
     Installed,
     Server,
     create_database,
@@ -44,8 +45,9 @@ def installed(
 def environment(
     installed: Installed, postgres_url: str, request: pytest.FixtureRequest
 ) -> dict[str, str]:
-    """example.env's values, a free port, a migrated database of its own; no OTEL_* yet."""
-    overrides = {"PORT": str(free_port()), "WEB_CONCURRENCY": "2", "DRAIN_SECONDS": "1"}
+    """A production deploy's values (the release step's deploy check refuses development ones),
+    a free port, a migrated database of its own; no OTEL_* yet."""
+    overrides = {**PRODUCTION, "PORT": str(free_port())}
     if installed.database != "none":
         name = f"telemetry_{abs(hash(request.node.nodeid)) % 10**8}"
         overrides["DATABASE_URL"] = create_database(postgres_url, name)
