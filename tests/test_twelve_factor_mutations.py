@@ -512,7 +512,7 @@ MUTATIONS = [
         lambda p, f: (
             (p / K8S_BASE / "secret.yaml").write_text(
                 "apiVersion: v1\nkind: Secret\nmetadata:\n  name: web\n"
-                f"stringData:\n  REFERENCE_DATA_API_TOKEN: {API_KEY}\n"
+                "stringData:\n  REFERENCE_DATA_API_TOKEN: change-me\n"
             ),
             edit(p, f"{K8S_BASE}/kustomization.yaml", "  - service.yaml\n", "  - service.yaml\n  - secret.yaml\n"),
         ),
