@@ -86,8 +86,10 @@ def test_overlay_builds_and_passes_kubernetes_validate_strict(
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert {m["kind"] for m in manifests} == KINDS
-    print(f"{environment}: {', '.join(sorted(KINDS))} checked statically (kubectl kustomize, "
-          "kubernetes-validate --strict, the asserts of tests/test_kubernetes.py)")
+    print(
+        f"{environment}: {', '.join(sorted(KINDS))} checked statically (kubectl kustomize, "
+        "kubernetes-validate --strict, the asserts of tests/test_kubernetes.py)"
+    )
 
 
 @vary("framework", "database", deploy_target="kubernetes")
@@ -218,6 +220,7 @@ def test_service_autoscaler_budget_and_network_policy_serve_the_web_port_only(
             "name": "web",
         }
         assert autoscaler["minReplicas"] == deployment["spec"]["replicas"]
+
     # Per-environment values.
     def namespace(manifests: list[dict[str, Any]]) -> str:
         return str(one(manifests, "Deployment")["metadata"]["namespace"])
@@ -231,9 +234,7 @@ def test_service_autoscaler_budget_and_network_policy_serve_the_web_port_only(
 
 
 @vary(deploy_target="kubernetes")
-def test_make_k8s_render_prints_an_overlay(
-    rendered: Rendered, combination: dict[str, Any]
-) -> None:
+def test_make_k8s_render_prints_an_overlay(rendered: Rendered, combination: dict[str, Any]) -> None:
     project = rendered(combination)
     environment = {"PATH": f"{BIN}:/usr/bin:/bin"}
 
@@ -284,7 +285,9 @@ def test_the_deploy_workflow_releases_then_rolls_out_with_a_pinned_kubectl(
         ]
         assert order == sorted(order)
         secrets = [
-            step["env"]["KUBECONFIG_DATA"] for step in job["steps"] if "KUBECONFIG_DATA" in step.get("env", {})
+            step["env"]["KUBECONFIG_DATA"]
+            for step in job["steps"]
+            if "KUBECONFIG_DATA" in step.get("env", {})
         ]
         assert secrets and set(secrets) == {"${{ secrets.KUBECONFIG }}"}
     pins = (project / "deploy/k8s/kubectl.txt").read_text()

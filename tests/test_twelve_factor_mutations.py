@@ -514,7 +514,12 @@ MUTATIONS = [
                 "apiVersion: v1\nkind: Secret\nmetadata:\n  name: web\n"
                 "stringData:\n  REFERENCE_DATA_API_TOKEN: change-me\n"
             ),
-            edit(p, f"{K8S_BASE}/kustomization.yaml", "  - service.yaml\n", "  - service.yaml\n  - secret.yaml\n"),
+            edit(
+                p,
+                f"{K8S_BASE}/kustomization.yaml",
+                "  - service.yaml\n",
+                "  - service.yaml\n  - secret.yaml\n",
+            ),
         ),
         answers=KUBERNETES,
     ),
@@ -675,7 +680,9 @@ MUTATIONS = [
         frozenset({"disposability.k8s-probes"}),
         r"livenessProbe asks /readyz; use the liveness \(/healthz\) route",
         lambda p, f: edit(
-            p, DEPLOYMENT, "livenessProbe:\n            httpGet:\n              path: /healthz",
+            p,
+            DEPLOYMENT,
+            "livenessProbe:\n            httpGet:\n              path: /healthz",
             "livenessProbe:\n            httpGet:\n              path: /readyz",
         ),
         answers=KUBERNETES,

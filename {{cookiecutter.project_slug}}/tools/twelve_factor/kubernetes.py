@@ -108,7 +108,9 @@ class _Reader:
         for number, raw in lines:
             text = _strip_comment(raw)
             self.lines.append(
-                _Line(number, len(text) - len(text.lstrip(" ")), text.strip()) if text.strip() else None
+                _Line(number, len(text) - len(text.lstrip(" ")), text.strip())
+                if text.strip()
+                else None
             )
 
     def peek(self) -> _Line | None:

@@ -123,7 +123,7 @@ def _boot_scripts(project: Project) -> set[str]:
 
 @check
 def k8s_release_job(project: Project) -> Iterator[Finding]:
-    """Kubernetes runs migrations in a Job, never in the serving pods.
+    """Kubernetes migrates in a Job, never in the serving pods.
 
     A migration in a Deployment's command or init container runs on every pod start, many at
     once during a rollout; the release one-off belongs in a Job that runs once, before the
@@ -132,7 +132,8 @@ def k8s_release_job(project: Project) -> Iterator[Finding]:
     for workload in project.memo(cluster).serving():
         for container in workload.containers():
             command = " ".join(
-                str(word) for word in [*(container.get("command") or []), *(container.get("args") or [])]
+                str(word)
+                for word in [*(container.get("command") or []), *(container.get("args") or [])]
             )
             if MIGRATION_COMMAND.search(command):
                 yield Finding(

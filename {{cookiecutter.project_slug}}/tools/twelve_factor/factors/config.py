@@ -376,11 +376,17 @@ def _workload_variables(project: Project, workload: Manifest) -> tuple[set[str],
     by_map: dict[str, set[str]] = {}
     for name, _, path, _ in config:
         by_map.setdefault(path, set()).add(name)
-    maps = {m.name: set((m.body.get("data") or {})) for m in project.memo(cluster).manifests if m.kind == "ConfigMap"}
+    maps = {
+        m.name: set(m.body.get("data") or {})
+        for m in project.memo(cluster).manifests
+        if m.kind == "ConfigMap"
+    }
     for kustomization in project.memo(cluster).kustomizations:
         for generator in kustomization.body.get("configMapGenerator") or []:
             names = maps.setdefault(str(generator.get("name")), set())
-            names.update(str(literal).partition("=")[0] for literal in generator.get("literals") or [])
+            names.update(
+                str(literal).partition("=")[0] for literal in generator.get("literals") or []
+            )
             for env in generator.get("envs") or []:
                 path = posixpath.normpath(posixpath.join(kustomization.directory, str(env)))
                 names.update(by_map.get(path, set()))
@@ -399,7 +405,7 @@ def _workload_variables(project: Project, workload: Manifest) -> tuple[set[str],
 
 @check
 def k8s_variables(project: Project) -> Iterator[Finding]:
-    """Kubernetes gives the service exactly the variables example.env lists.
+    """Kubernetes sets exactly the variables example.env lists.
 
     A variable listed but not in the manifests is found only when a pod fails to start or runs
     on a default; one in the manifests but not listed is configuration nobody documented.
@@ -420,13 +426,15 @@ def k8s_variables(project: Project) -> Iterator[Finding]:
         absent, extra = sorted(listed - given), sorted(given - listed)
         if absent and not unknown:
             yield Finding(
-                f"{workload.kind} {workload.name} does not set {', '.join(absent)} ({example} lists them)",
+                f"{workload.kind} {workload.name} does not set {', '.join(absent)} "
+                f"({example} lists them)",
                 workload.path,
                 workload.line,
             )
         if extra:
             yield Finding(
-                f"{workload.kind} {workload.name} sets {', '.join(extra)}, which {example} does not list",
+                f"{workload.kind} {workload.name} sets {', '.join(extra)}, which {example} "
+                "does not list",
                 workload.path,
                 workload.line,
             )
@@ -441,7 +449,9 @@ def k8s_secret_values(project: Project) -> Iterator[Finding]:
     """
     kube = project.memo(cluster)
     for manifest in kube.manifests:
-        if manifest.kind == "Secret" and (manifest.body.get("data") or manifest.body.get("stringData")):
+        if manifest.kind == "Secret" and (
+            manifest.body.get("data") or manifest.body.get("stringData")
+        ):
             yield Finding(
                 f"Secret {manifest.name} carries values; create it in the cluster and commit "
                 "only references to it",
@@ -451,7 +461,9 @@ def k8s_secret_values(project: Project) -> Iterator[Finding]:
         for container in manifest.containers() if manifest.kind in WORKLOADS else []:
             for item in container.get("env") or []:
                 name, value = str(item.get("name")), item.get("value")
-                if value not in (None, "") and (is_secret_name(name) or CREDENTIAL_URL.search(str(value))):
+                if value not in (None, "") and (
+                    is_secret_name(name) or CREDENTIAL_URL.search(str(value))
+                ):
                     yield Finding(
                         f"{manifest.kind} {manifest.name} sets secret {name} to a value; use "
                         "valueFrom.secretKeyRef",

@@ -171,9 +171,9 @@ def k8s_probes(project: Project) -> Iterator[Finding]:
                         workload.line,
                     )
                 elif path.strip("/") not in kinds:
+                    route = "readiness (/readyz)" if kinds is READINESS else "liveness (/healthz)"
                     yield Finding(
-                        f"{where}: {probe} asks {path}; use the "
-                        f"{'readiness (/readyz)' if kinds is READINESS else 'liveness (/healthz)'} route",
+                        f"{where}: {probe} asks {path}; use the {route} route",
                         workload.path,
                         workload.line,
                     )
@@ -202,7 +202,7 @@ def _graceful_timeout(project: Project) -> tuple[int, str] | None:
 
 @check
 def k8s_grace_period(project: Project) -> Iterator[Finding]:
-    """The pods' grace period covers the preStop pause and GRACEFUL_TIMEOUT.
+    """The pods' grace period covers preStop and GRACEFUL_TIMEOUT.
 
     After ``terminationGracePeriodSeconds`` the kubelet kills the pod: shorter than the preStop
     pause plus the server's graceful timeout, requests in flight are cut off at every rollout.
