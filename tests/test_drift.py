@@ -355,9 +355,7 @@ def test_make_drift_tells_the_three_stories_apart(
     assert parts["(c)"][1].splitlines() == [".editorconfig: added", "Dockerfile: updated"]
 
 
-def test_make_drift_forecasts_a_conflict(
-    template: Template, project: Path, run: Run
-) -> None:
+def test_make_drift_forecasts_a_conflict(template: Template, project: Path, run: Run) -> None:
     dockerfile = project / "Dockerfile"
     lines = dockerfile.read_text().splitlines(keepends=True)
     # One edit next to B's new last line (a conflict), none elsewhere in it.

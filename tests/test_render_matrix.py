@@ -58,6 +58,7 @@ def expected_presence(combination: dict[str, Any]) -> dict[str, bool]:
     has_database = combination["database"] != "none"
     is_django = combination["framework"] == "django"
     uses_pip = combination["dependency_manager"] == "pip"
+    on_kubernetes = combination["deploy_target"] == "kubernetes"
     return {
         "example.env": True,
         "Dockerfile": True,
@@ -85,11 +86,25 @@ def expected_presence(combination: dict[str, Any]) -> dict[str, bool]:
         "migrations": not is_django and has_database,
         "tools/local_postgres.py": has_database,
         "tests/test_items.py": has_database,
+        "_deploy_target": False,
+        ".github/workflows/deploy.yml": True,
+        "deploy/k8s/base/kustomization.yaml": on_kubernetes,
+        "deploy/k8s/overlays/staging/kustomization.yaml": on_kubernetes,
+        "deploy/k8s/overlays/production/kustomization.yaml": on_kubernetes,
     }
 
 
 @vary("framework", "dependency_manager", "database", "open_source_license")
 def test_files_present_or_absent_as_the_options_say(
+    rendered: Rendered, combination: dict[str, Any]
+) -> None:
+    project = rendered(combination)
+    actual = {path: (project / path).exists() for path in expected_presence(combination)}
+    assert actual == expected_presence(combination)
+
+
+@vary("deploy_target")  # what it adds depends on no other answer
+def test_deploy_files_present_or_absent_as_deploy_target_says(
     rendered: Rendered, combination: dict[str, Any]
 ) -> None:
     project = rendered(combination)
