@@ -2,8 +2,8 @@
 `kubernetes-validate --strict`, and says what the service needs, with the facts taken from their
 one source (example.env, the Dockerfile, the Procfile).
 
-Checked statically here: every kind. Run for real: nothing yet (see the report in the test
-output of test_overlay_kinds_and_validation).
+Every kind here is checked statically only (the validation test prints which); running the
+release Job and the Deployment with `podman kube play` is not part of this file.
 """
 
 from __future__ import annotations
