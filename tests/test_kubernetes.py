@@ -247,6 +247,12 @@ def test_make_k8s_render_prints_an_overlay(rendered: Rendered, combination: dict
         cwd=project, env=environment, capture_output=True, text=True, check=False,
     )  # fmt: skip
 
+    listed = subprocess.run(
+        ["make", "--no-print-directory", "help"],
+        cwd=project, env=environment, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+
+    assert re.search(r"^  k8s-render +Print the Kubernetes manifests", listed, re.M), listed
     assert result.returncode == 0, result.stderr
     assert [d for d in yaml.safe_load_all(result.stdout) if d] == build(project, "production")
     assert wrong.returncode == 2
