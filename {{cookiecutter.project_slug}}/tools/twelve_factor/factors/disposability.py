@@ -5,8 +5,10 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator, Sequence
+from typing import Any
 
-from ..parsers import constant_str, dotted, walk
+from ..kubernetes import cluster
+from ..parsers import constant_str, dotted, env_file_entries, walk
 from ..project import Project
 from ..registry import check
 from ..results import Finding, missing
@@ -138,3 +140,86 @@ def probes(project: Project) -> Iterator[Finding]:
                 f"no /{probe} route: no {purpose} probe found to start and stop instances safely",
                 project.package_dir(),
             )
+
+
+def _probe_path(container: dict[str, Any], probe: str) -> str | None:
+    action = (container.get(probe) or {}).get("httpGet") or {}
+    path = action.get("path")
+    return str(path) if path is not None else None
+
+
+@check
+def k8s_probes(project: Project) -> Iterator[Finding]:
+    """Kubernetes probes ask the service's own probe routes.
+
+    A readiness probe on a path the service does not serve keeps every pod out of the Service;
+    a liveness probe there restarts pods forever; without a readiness probe a rollout sends
+    traffic to pods that cannot answer yet.
+    """
+    served = project.memo(routes)
+    for workload in project.memo(cluster).serving():
+        for container in workload.containers(init=False):
+            where = f"{workload.kind} {workload.name}, container {container.get('name')}"
+            for probe, kinds in (("readinessProbe", READINESS), ("livenessProbe", LIVENESS)):
+                path = _probe_path(container, probe)
+                if path is None:
+                    yield Finding(f"{where}: no HTTP {probe}", workload.path, workload.line)
+                elif path.strip("/") not in served:
+                    yield Finding(
+                        f"{where}: {probe} asks {path}, which the service does not serve",
+                        workload.path,
+                        workload.line,
+                    )
+                elif path.strip("/") not in kinds:
+                    route = "readiness (/readyz)" if kinds is READINESS else "liveness (/healthz)"
+                    yield Finding(
+                        f"{where}: {probe} asks {path}; use the {route} route",
+                        workload.path,
+                        workload.line,
+                    )
+
+
+def _pre_stop_seconds(container: dict[str, Any]) -> int:
+    pre_stop = (container.get("lifecycle") or {}).get("preStop") or {}
+    seconds = (pre_stop.get("sleep") or {}).get("seconds")
+    command = (pre_stop.get("exec") or {}).get("command") or []
+    if seconds is None and len(command) == 2 and str(command[0]).endswith("sleep"):
+        seconds = command[1]
+    return int(seconds) if str(seconds).isdigit() else 0
+
+
+def _graceful_timeout(project: Project) -> tuple[int, str] | None:
+    """GRACEFUL_TIMEOUT as the manifests configure it, else as example.env documents it."""
+    for name, value, path, _ in project.memo(cluster).config_entries(project):
+        if name == "GRACEFUL_TIMEOUT" and value.isdigit():
+            return int(value), path
+    example = project.example_env_path()
+    for entry in env_file_entries(project.text(example) or "") if example else []:
+        if entry.name == "GRACEFUL_TIMEOUT" and entry.value.isdigit():
+            return int(entry.value), example or ""
+    return None
+
+
+@check
+def k8s_grace_period(project: Project) -> Iterator[Finding]:
+    """The pods' grace period covers preStop and GRACEFUL_TIMEOUT.
+
+    After ``terminationGracePeriodSeconds`` the kubelet kills the pod: shorter than the preStop
+    pause plus the server's graceful timeout, requests in flight are cut off at every rollout.
+    """
+    timeout = _graceful_timeout(project)
+    for workload in project.memo(cluster).serving():
+        if timeout is None:
+            yield missing("GRACEFUL_TIMEOUT is set nowhere: the grace period cannot be judged")
+            return
+        grace = workload.pod_spec().get("terminationGracePeriodSeconds", 30)
+        for container in workload.containers(init=False):
+            needed = _pre_stop_seconds(container) + timeout[0]
+            if not isinstance(grace, int) or grace <= needed:
+                yield Finding(
+                    f"{workload.kind} {workload.name}: terminationGracePeriodSeconds {grace} does "
+                    f"not exceed the preStop pause plus GRACEFUL_TIMEOUT={timeout[0]} "
+                    f"({timeout[1]}): {needed} s; make it longer",
+                    workload.path,
+                    workload.line,
+                )
