@@ -414,6 +414,17 @@ def _workload_variables(project: Project, workload: Manifest) -> tuple[set[str],
     return found, unknown
 
 
+def _commented_config(project: Project) -> set[str]:
+    """Optional variables the ConfigMaps' env files list commented out."""
+    found: set[str] = set()
+    for kustomization in project.memo(cluster).kustomizations:
+        for generator in kustomization.body.get("configMapGenerator") or []:
+            for env in generator.get("envs") or []:
+                path = posixpath.normpath(posixpath.join(kustomization.directory, str(env)))
+                found.update(e.name for e in commented_out_entries(project.text(path) or ""))
+    return found
+
+
 @check
 def k8s_variables(project: Project) -> Iterator[Finding]:
     """Kubernetes sets exactly the variables example.env lists.
@@ -425,8 +436,19 @@ def k8s_variables(project: Project) -> Iterator[Finding]:
     if example is None:
         return
     listed = {entry.name for entry in env_file_entries(project.text(example) or "")}
+    optional = {entry.name for entry in commented_out_entries(project.text(example) or "")}
+    mentioned = _commented_config(project)
     for workload in project.memo(cluster).serving():
         given, unknown = _workload_variables(project, workload)
+        unmentioned = sorted(optional - given - mentioned)
+        if unmentioned:
+            yield Finding(
+                f"{workload.kind} {workload.name} does not mention {', '.join(unmentioned)} "
+                f"({example} documents them as optional): set them in the ConfigMap, or list "
+                "them there commented out",
+                workload.path,
+                workload.line,
+            )
         for source in unknown:
             yield missing(
                 f"{workload.kind} {workload.name} takes every key of {source}: name the "
@@ -434,7 +456,7 @@ def k8s_variables(project: Project) -> Iterator[Finding]:
                 f"{example}",
                 workload.path,
             )
-        absent, extra = sorted(listed - given), sorted(given - listed)
+        absent, extra = sorted(listed - given), sorted(given - listed - optional)
         if absent and not unknown:
             yield Finding(
                 f"{workload.kind} {workload.name} does not set {', '.join(absent)} "

@@ -142,6 +142,12 @@ def probes(project: Project) -> Iterator[Finding]:
             )
 
 
+def _serves_http(container: dict[str, Any]) -> bool:
+    """A container of the web process: it declares a port, or runs the image's own command
+    (the Procfile's ``web``). Another process type (a worker) has a command and no port."""
+    return bool(container.get("ports")) or not container.get("command")
+
+
 def _probe_path(container: dict[str, Any], probe: str) -> str | None:
     action = (container.get(probe) or {}).get("httpGet") or {}
     path = action.get("path")
@@ -158,7 +164,7 @@ def k8s_probes(project: Project) -> Iterator[Finding]:
     """
     served = project.memo(routes)
     for workload in project.memo(cluster).serving():
-        for container in workload.containers(init=False):
+        for container in filter(_serves_http, workload.containers(init=False)):
             where = f"{workload.kind} {workload.name}, container {container.get('name')}"
             for probe, kinds in (("readinessProbe", READINESS), ("livenessProbe", LIVENESS)):
                 path = _probe_path(container, probe)
@@ -188,37 +194,40 @@ def _pre_stop_seconds(container: dict[str, Any]) -> int:
     return int(seconds) if str(seconds).isdigit() else 0
 
 
-def _graceful_timeout(project: Project) -> tuple[int, str] | None:
-    """GRACEFUL_TIMEOUT as the manifests configure it, else as example.env documents it."""
+def _timeout(project: Project, variable: str) -> tuple[int, str] | None:
+    """A timeout variable as the manifests configure it, else as example.env documents it."""
     for name, value, path, _ in project.memo(cluster).config_entries(project):
-        if name == "GRACEFUL_TIMEOUT" and value.isdigit():
+        if name == variable and value.isdigit():
             return int(value), path
     example = project.example_env_path()
     for entry in env_file_entries(project.text(example) or "") if example else []:
-        if entry.name == "GRACEFUL_TIMEOUT" and entry.value.isdigit():
+        if entry.name == variable and entry.value.isdigit():
             return int(entry.value), example or ""
     return None
 
 
 @check
 def k8s_grace_period(project: Project) -> Iterator[Finding]:
-    """The pods' grace period covers preStop and GRACEFUL_TIMEOUT.
+    """The pods' grace period covers preStop and the shutdown timeout.
 
     After ``terminationGracePeriodSeconds`` the kubelet kills the pod: shorter than the preStop
-    pause plus the server's graceful timeout, requests in flight are cut off at every rollout.
+    pause plus the server's GRACEFUL_TIMEOUT, requests in flight are cut off at every rollout;
+    shorter than a worker's WORKER_SHUTDOWN_TIMEOUT, running jobs are killed, not handed back.
     """
-    timeout = _graceful_timeout(project)
     for workload in project.memo(cluster).serving():
-        if timeout is None:
-            yield missing("GRACEFUL_TIMEOUT is set nowhere: the grace period cannot be judged")
-            return
         grace = workload.pod_spec().get("terminationGracePeriodSeconds", 30)
         for container in workload.containers(init=False):
+            variable = "GRACEFUL_TIMEOUT" if _serves_http(container) else "WORKER_SHUTDOWN_TIMEOUT"
+            timeout = _timeout(project, variable)
+            if timeout is None:
+                if variable == "GRACEFUL_TIMEOUT":
+                    yield missing(f"{variable} is set nowhere: the grace period cannot be judged")
+                continue
             needed = _pre_stop_seconds(container) + timeout[0]
             if not isinstance(grace, int) or grace <= needed:
                 yield Finding(
                     f"{workload.kind} {workload.name}: terminationGracePeriodSeconds {grace} does "
-                    f"not exceed the preStop pause plus GRACEFUL_TIMEOUT={timeout[0]} "
+                    f"not exceed the preStop pause plus {variable}={timeout[0]} "
                     f"({timeout[1]}): {needed} s; make it longer",
                     workload.path,
                     workload.line,
