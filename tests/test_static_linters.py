@@ -284,19 +284,15 @@ def image_names(project: Path) -> set[str]:
     sources = {
         "Makefile": r"^IMAGE \?= (\S+):dev$",
         f"{WORKFLOWS}/release.yml": r"^  IMAGE: (\S+)$",
-        f"{WORKFLOWS}/deploy.yml": r"^  IMAGE_NAME: (\S+)$",
-        # deploy_target=kubernetes: the base names the image, the overlays pin its digest.
+        f"{WORKFLOWS}/deploy.yml": r"^  IMAGE(?:_NAME)?: (\S+)$",
+        # deploy_target=kubernetes: the base names the image (deploy.yml pins its digest).
         "deploy/k8s/base/kustomization.yaml": r"^    newName: (\S+)$",
-        "deploy/k8s/overlays/staging/kustomization.yaml": r"^  - name: (ghcr\S+)$",
-        "deploy/k8s/overlays/production/kustomization.yaml": r"^  - name: (ghcr\S+)$",
     }
     names = set()
     for relative, pattern in sources.items():
         if relative.startswith("deploy/") and not (project / relative).exists():
             continue
         found = re.findall(pattern, (project / relative).read_text(), re.MULTILINE)
-        if relative.endswith("deploy.yml") and not found:
-            continue  # the kubernetes deploy.yml takes the name from the overlay it applies
         [name] = found
         names.add(name)
     return names

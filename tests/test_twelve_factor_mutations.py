@@ -707,6 +707,30 @@ MUTATIONS = [
         answers=KUBERNETES,
     ),
     Mutation(
+        "a Kubernetes worker grace period shorter than WORKER_SHUTDOWN_TIMEOUT",
+        frozenset({"disposability.k8s-grace-period"}),
+        r"deploy/k8s/base/worker\.yaml:\d+: Deployment worker: terminationGracePeriodSeconds 20 "
+        r"does not exceed the preStop pause plus WORKER_SHUTDOWN_TIMEOUT=25",
+        lambda p, f: edit(
+            p,
+            f"{K8S_BASE}/worker.yaml",
+            "terminationGracePeriodSeconds: 40",
+            "terminationGracePeriodSeconds: 20",
+        ),
+        frameworks=("django",),
+        workers=("procrastinate",),
+        answers=KUBERNETES,
+    ),
+    Mutation(
+        "an optional variable of example.env left out of the Kubernetes ConfigMap",
+        frozenset({"config.k8s-variables"}),
+        r"Deployment web does not mention OTEL_SDK_DISABLED \(example\.env documents them as "
+        r"optional\)",
+        lambda p, f: edit(p, f"{K8S_BASE}/config.env", "# OTEL_SDK_DISABLED=true\n", ""),
+        frameworks=("fastapi",),
+        answers=KUBERNETES,
+    ),
+    Mutation(
         "another PostgreSQL major in compose",
         frozenset({"parity.postgres-major"}),
         r"compose\.yaml:\d+: PostgreSQL 17 here, 18 elsewhere",
