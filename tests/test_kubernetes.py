@@ -18,7 +18,9 @@ from typing import Any
 
 import pytest
 import yaml
+from generation.checker import twelve_factor  # noqa: F401  (puts the checker on sys.path)
 from support.template import DEFINITIONS, Rendered, vary
+from twelve_factor.kubernetes import yaml_documents
 
 BIN = Path(sys.executable).parent
 OVERLAYS = ("staging", "production")
@@ -416,3 +418,18 @@ def test_the_overlays_name_the_image_and_the_deploy_pins_a_well_formed_digest(
         refused, built = pin_step(project, environment, "latest", tmp_path / "refused")
         assert refused.returncode == 1 and not built.exists()
         assert refused.stdout.strip() == "::error::digest must look like sha256:<64 hex digits>"
+
+
+@vary("database", "worker", deploy_target="kubernetes")
+def test_the_checkers_yaml_reader_reads_the_manifests_as_a_yaml_parser_does(
+    rendered: Rendered, combination: dict[str, Any]
+) -> None:
+    """The checker reads manifests with its own standard-library reader: on every manifest and
+    kustomization generated, it must agree with PyYAML."""
+    project = rendered(combination)
+    paths = sorted((project / "deploy/k8s").rglob("*.yaml"))
+    assert len(paths) >= 9
+    for path in paths:
+        text = path.read_text()
+        ours = [document.content for document in yaml_documents(str(path), text)]
+        assert ours == [d for d in yaml.safe_load_all(text) if d is not None], path
