@@ -46,7 +46,7 @@ IX    disposability.exec-form           The image's start command gets SIGTERM.
 IX    disposability.graceful-timeout    gunicorn says how long requests in flight get after SIGTERM.
 IX    disposability.probes              Liveness and readiness routes.
 IX    disposability.k8s-probes          Kubernetes probes ask the service's own probe routes.
-IX    disposability.k8s-grace-period    The pods' grace period covers preStop and the shutdown timeout.
+IX    disposability.k8s-grace-period    The grace period covers preStop and the shutdown timeout.
 X     parity.postgres-major             One PostgreSQL major everywhere.
 X     parity.python-version             One Python everywhere.
 X     parity.no-sqlite                  No SQLite standing in for the production database.

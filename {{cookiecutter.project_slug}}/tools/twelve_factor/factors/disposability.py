@@ -208,7 +208,7 @@ def _timeout(project: Project, variable: str) -> tuple[int, str] | None:
 
 @check
 def k8s_grace_period(project: Project) -> Iterator[Finding]:
-    """The pods' grace period covers preStop and the shutdown timeout.
+    """The grace period covers preStop and the shutdown timeout.
 
     After ``terminationGracePeriodSeconds`` the kubelet kills the pod: shorter than the preStop
     pause plus the server's GRACEFUL_TIMEOUT, requests in flight are cut off at every rollout;
