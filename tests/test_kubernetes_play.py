@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import unavailable
+from conftest import CONTAINER_SUMMARY, unavailable
 from container_engine import Engine
 from support.images import (
     TcpPostgres,
@@ -202,6 +202,7 @@ def test_staging_overlay_releases_then_serves_and_stops_under_podman_kube_play(
     played_image: tuple[Path, str, list[str]],
     postgres_tcp: TcpPostgres,
     tmp_path: Path,
+    record_property: Any,
 ) -> None:
     project, image, notices = played_image
     suffix = uuid.uuid4().hex[:8]
@@ -280,12 +281,14 @@ def test_staging_overlay_releases_then_serves_and_stops_under_podman_kube_play(
     # podman leaves an exit code of 0 out of the event.
     assert [event.get("ContainerExitCode", 0) for event in died] == [0], events
     kinds = sorted({m["kind"] for m in manifests} - PLAYED)
-    print(
+    lines = [
         *notices,
         *changes,
-        "played with podman kube play: release Job (as its Pod), Deployment web, ConfigMap "
-        "(Secret as a podman secret)",
-        f"checked statically only (tests/test_kubernetes.py): {', '.join(kinds)}",
-        f"the web pod stopped on SIGTERM in {took:.1f} s (exit 0); kube down removed it",
-        sep="\n",
-    )
+        "kube play (staging overlay): release Job (as its Pod), Deployment web, ConfigMap "
+        "(Secret as a podman secret) ran against PostgreSQL",
+        f"kube play (staging overlay): checked statically only: {', '.join(kinds)}",
+        f"kube play: the web pod stopped on SIGTERM in {took:.1f} s (exit 0); kube down removed it",
+    ]
+    print(*lines, sep="\n")
+    for line in lines[-3:]:
+        record_property(CONTAINER_SUMMARY, line)
