@@ -78,6 +78,7 @@ def expected_presence(combination: dict[str, Any]) -> dict[str, bool]:
     is_django = combination["framework"] == "django"
     uses_pip = combination["dependency_manager"] == "pip"
     has_worker = combination["worker"] != "none"
+    on_kubernetes = combination["deploy_target"] == "kubernetes"
     return {
         "example.env": True,
         "Dockerfile": True,
@@ -118,6 +119,11 @@ def expected_presence(combination: dict[str, Any]) -> dict[str, bool]:
         f"{slug}/worker.py": not is_django and has_worker,
         f"{slug}/item_jobs.py": not is_django and has_worker,
         "migrations/versions/0002_procrastinate_queue.py": not is_django and has_worker,
+        "_deploy_target": False,
+        ".github/workflows/deploy.yml": True,
+        "deploy/k8s/base/kustomization.yaml": on_kubernetes,
+        "deploy/k8s/overlays/staging/kustomization.yaml": on_kubernetes,
+        "deploy/k8s/overlays/production/kustomization.yaml": on_kubernetes,
     }
 
 
@@ -132,6 +138,15 @@ def test_files_present_or_absent_as_the_options_say(
 
 @vary("framework", "database", "worker")
 def test_worker_files_present_or_absent_as_the_options_say(
+    rendered: Rendered, combination: dict[str, Any]
+) -> None:
+    project = rendered(combination)
+    actual = {path: (project / path).exists() for path in expected_presence(combination)}
+    assert actual == expected_presence(combination)
+
+
+@vary("deploy_target")  # what it adds depends on no other answer
+def test_deploy_files_present_or_absent_as_deploy_target_says(
     rendered: Rendered, combination: dict[str, Any]
 ) -> None:
     project = rendered(combination)

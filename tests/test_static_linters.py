@@ -135,19 +135,19 @@ def zizmor(project: Path, inputs: list[str], checked: list[str]) -> None:
     assert result.returncode == 0, output(result)
 
 
-@vary("dependency_manager", "database")
+@vary("dependency_manager", "database", "deploy_target")
 def test_workflows_match_the_github_schema(rendered: Rendered, combination: dict[str, Any]) -> None:
     project = rendered(combination)
     check_jsonschema(project, "vendor.github-workflows", workflow_files(project))
 
 
-@vary("dependency_manager", "database")
+@vary("dependency_manager", "database", "deploy_target")
 def test_workflows_pass_actionlint(rendered: Rendered, combination: dict[str, Any]) -> None:
     project = rendered(combination)
     actionlint(project, workflow_files(project))
 
 
-@vary("dependency_manager", "database")
+@vary("dependency_manager", "database", "deploy_target")
 def test_workflows_pass_zizmor(rendered: Rendered, combination: dict[str, Any]) -> None:
     project = rendered(combination)
     github_files = sorted(
@@ -221,7 +221,7 @@ def action_pins(files: Iterable[Path]) -> dict[str, set[str]]:
     return pins
 
 
-@vary("dependency_manager", "database")
+@vary("dependency_manager", "database", "deploy_target")
 def test_actions_are_pinned_to_commits_consistently(
     rendered: Rendered, combination: dict[str, Any]
 ) -> None:
@@ -284,16 +284,21 @@ def image_names(project: Path) -> set[str]:
     sources = {
         "Makefile": r"^IMAGE \?= (\S+):dev$",
         f"{WORKFLOWS}/release.yml": r"^  IMAGE: (\S+)$",
-        f"{WORKFLOWS}/deploy.yml": r"^  IMAGE_NAME: (\S+)$",
+        f"{WORKFLOWS}/deploy.yml": r"^  IMAGE(?:_NAME)?: (\S+)$",
+        # deploy_target=kubernetes: the base names the image (deploy.yml pins its digest).
+        "deploy/k8s/base/kustomization.yaml": r"^    newName: (\S+)$",
     }
     names = set()
     for relative, pattern in sources.items():
-        [name] = re.findall(pattern, (project / relative).read_text(), re.MULTILINE)
+        if relative.startswith("deploy/") and not (project / relative).exists():
+            continue
+        found = re.findall(pattern, (project / relative).read_text(), re.MULTILINE)
+        [name] = found
         names.add(name)
     return names
 
 
-@vary("dependency_manager")
+@vary("dependency_manager", "deploy_target")
 def test_one_image_name_everywhere(rendered: Rendered, combination: dict[str, Any]) -> None:
     project = rendered(combination)
     assert image_names(project) == {f"ghcr.io/{DEFINITIONS['github_owner']}/{DEFAULT_SLUG}"}

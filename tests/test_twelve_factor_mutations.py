@@ -137,7 +137,7 @@ MANAGERS = tuple(CHOICES["dependency_manager"])
 
 
 def combination(
-    framework: str, database: str, manager: str = "uv", worker: str = "none"
+    framework: str, database: str, manager: str = "uv", worker: str = "none", **answers: str
 ) -> dict[str, Any]:
     return {
         **DEFAULTS,
@@ -145,6 +145,7 @@ def combination(
         "database": database,
         "dependency_manager": manager,
         "worker": worker,
+        **answers,
     }
 
 
@@ -228,6 +229,7 @@ class Mutation:
     managers: tuple[str, ...] = ("uv",)
     workers: tuple[str, ...] = ("none",)
     relock: bool = False  # the mutation changes the declaration on purpose: lock it again
+    answers: tuple[tuple[str, str], ...] = ()  # other answers the mutated files need
 
     @property
     def factors(self) -> set[str]:
@@ -235,6 +237,9 @@ class Mutation:
 
 
 BOTH_DATABASES = ("postgresql", "none")
+KUBERNETES = (("deploy_target", "kubernetes"),)
+K8S_BASE = "deploy/k8s/base"
+DEPLOYMENT = f"{K8S_BASE}/deployment.yaml"
 SETTINGS = f"{SLUG}/settings.py"
 CLIENT = f"{SLUG}/reference_data.py"
 CMD = 'CMD ["gunicorn", "--config", "gunicorn.conf.py"]'
@@ -479,6 +484,47 @@ MUTATIONS = [
         r"\.env into the image",
         lambda p, f: drop_lines(p, ".dockerignore", ".env"),
     ),
+    Mutation(
+        "a Kubernetes ConfigMap missing a variable of example.env",
+        frozenset({"config.k8s-variables"}),
+        r"deploy/k8s/base/deployment\.yaml:\d+: Deployment web does not set LOG_LEVEL "
+        r"\(example\.env lists them\)",
+        lambda p, f: edit(p, f"{K8S_BASE}/config.env", "LOG_LEVEL=INFO\n", ""),
+        databases=BOTH_DATABASES,
+        answers=KUBERNETES,
+    ),
+    Mutation(
+        "a Kubernetes variable example.env does not list",
+        frozenset({"config.k8s-variables"}),
+        r"Deployment web sets FEATURE_FLAGS, which example\.env does not list",
+        lambda p, f: append(p, f"{K8S_BASE}/config.env", "FEATURE_FLAGS=beta\n"),
+        answers=KUBERNETES,
+    ),
+    Mutation(
+        "a secret in the Kubernetes ConfigMap",
+        frozenset({"config.k8s-secret-values"}),
+        r"deploy/k8s/base/config\.env:\d+: SECRET_KEY is a secret in a ConfigMap",
+        lambda p, f: append(p, f"{K8S_BASE}/config.env", "SECRET_KEY=change-me\n"),
+        answers=KUBERNETES,
+    ),
+    Mutation(
+        "a committed Kubernetes Secret with values",
+        frozenset({"config.k8s-secret-values"}),
+        r"deploy/k8s/base/secret\.yaml:1: Secret web carries values",
+        lambda p, f: (
+            (p / K8S_BASE / "secret.yaml").write_text(
+                "apiVersion: v1\nkind: Secret\nmetadata:\n  name: web\n"
+                "stringData:\n  REFERENCE_DATA_API_TOKEN: change-me\n"
+            ),
+            edit(
+                p,
+                f"{K8S_BASE}/kustomization.yaml",
+                "  - service.yaml\n",
+                "  - service.yaml\n  - secret.yaml\n",
+            ),
+        ),
+        answers=KUBERNETES,
+    ),
     # IV. Backing services
     Mutation(
         "a backing service's address in the code",
@@ -629,7 +675,61 @@ MUTATIONS = [
         r"gunicorn\.conf\.py: no graceful_timeout",
         lambda p, f: drop_lines(p, "gunicorn.conf.py", "graceful_timeout ="),
     ),
-    # X. Dev/prod parity
+    Mutation(
+        "a Kubernetes readiness probe on a path the service does not serve",
+        frozenset({"disposability.k8s-probes"}),
+        r"deploy/k8s/base/deployment\.yaml:\d+: Deployment web, container web: readinessProbe "
+        r"asks /ready, which the service does not serve",
+        lambda p, f: edit(p, DEPLOYMENT, "path: /readyz", "path: /ready"),
+        databases=BOTH_DATABASES,
+        answers=KUBERNETES,
+    ),
+    Mutation(
+        "a Kubernetes liveness probe on the readiness route",
+        frozenset({"disposability.k8s-probes"}),
+        r"livenessProbe asks /readyz; use the liveness \(/healthz\) route",
+        lambda p, f: edit(
+            p,
+            DEPLOYMENT,
+            "livenessProbe:\n            httpGet:\n              path: /healthz",
+            "livenessProbe:\n            httpGet:\n              path: /readyz",
+        ),
+        answers=KUBERNETES,
+    ),
+    Mutation(
+        "a Kubernetes grace period shorter than the preStop pause plus GRACEFUL_TIMEOUT",
+        frozenset({"disposability.k8s-grace-period"}),
+        r"deploy/k8s/base/deployment\.yaml:\d+: Deployment web: terminationGracePeriodSeconds 30 "
+        r"does not exceed the preStop pause plus GRACEFUL_TIMEOUT=25",
+        lambda p, f: edit(
+            p, DEPLOYMENT, "terminationGracePeriodSeconds: 40", "terminationGracePeriodSeconds: 30"
+        ),
+        answers=KUBERNETES,
+    ),
+    Mutation(
+        "a Kubernetes worker grace period shorter than WORKER_SHUTDOWN_TIMEOUT",
+        frozenset({"disposability.k8s-grace-period"}),
+        r"deploy/k8s/base/worker\.yaml:\d+: Deployment worker: terminationGracePeriodSeconds 20 "
+        r"does not exceed the preStop pause plus WORKER_SHUTDOWN_TIMEOUT=25",
+        lambda p, f: edit(
+            p,
+            f"{K8S_BASE}/worker.yaml",
+            "terminationGracePeriodSeconds: 40",
+            "terminationGracePeriodSeconds: 20",
+        ),
+        frameworks=("django",),
+        workers=("procrastinate",),
+        answers=KUBERNETES,
+    ),
+    Mutation(
+        "an optional variable of example.env left out of the Kubernetes ConfigMap",
+        frozenset({"config.k8s-variables"}),
+        r"Deployment web does not mention OTEL_SDK_DISABLED \(example\.env documents them as "
+        r"optional\)",
+        lambda p, f: edit(p, f"{K8S_BASE}/config.env", "# OTEL_SDK_DISABLED=true\n", ""),
+        frameworks=("fastapi",),
+        answers=KUBERNETES,
+    ),
     Mutation(
         "another PostgreSQL major in compose",
         frozenset({"parity.postgres-major"}),
@@ -757,6 +857,21 @@ MUTATIONS = [
         r"gunicorn\.conf\.py:\d+: migrates the database from application code",
         _boot_migration,
     ),
+    Mutation(
+        "migrations in an init container of the Kubernetes Deployment",
+        frozenset({"admin.k8s-release-job"}),
+        r"deploy/k8s/base/deployment\.yaml:\d+: Deployment web: container migrate runs "
+        r"`(python manage\.py migrate --noinput|alembic upgrade head)` at every pod start",
+        lambda p, f: edit(
+            p,
+            DEPLOYMENT,
+            "      containers:\n",
+            "      initContainers:\n        - name: migrate\n          image: app\n"
+            f"          command: {json.dumps(_migrate_command(f).split())}\n"
+            "      containers:\n",
+        ),
+        answers=KUBERNETES,
+    ),
 ]
 
 
@@ -764,7 +879,7 @@ def _cases() -> list[Any]:
     return [
         pytest.param(
             mutation,
-            combination(framework, database, manager, worker),
+            combination(framework, database, manager, worker, **dict(mutation.answers)),
             id="-".join(
                 [
                     mutation.name,
@@ -772,6 +887,7 @@ def _cases() -> list[Any]:
                     database,
                     *([manager] if manager != "uv" else []),
                     *([worker] if worker != "none" else []),
+                    *(value for _, value in mutation.answers),
                 ]
             ),
         )

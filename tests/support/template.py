@@ -48,27 +48,34 @@ def combination_id(combination: Mapping[str, Any], names: Sequence[str] | None =
     return "-".join(f"{name}={value}" for name, value in shown.items()) or "defaults"
 
 
-def varying(*names: str) -> list[dict[str, Any]]:
-    """Every allowed combination of the choices of ``names``, the others at their defaults."""
-    unknown = sorted(set(names) - set(CHOICES))
+def varying(*names: str, **fixed: Any) -> list[dict[str, Any]]:
+    """Every allowed combination of the choices of ``names``, the answers in ``fixed`` as
+    given, the other answers at their defaults."""
+    unknown = sorted((set(names) | set(fixed)) - set(CHOICES))
     if unknown:
         raise KeyError(f"not choice variables of cookiecutter.json: {', '.join(unknown)}")
+    wrong = sorted(f"{name}={value}" for name, value in fixed.items() if value not in CHOICES[name])
+    if wrong:
+        raise ValueError(f"not choices of cookiecutter.json: {', '.join(wrong)}")
     candidates = (
-        {**DEFAULTS, **dict(zip(names, values, strict=True))}
+        {**DEFAULTS, **fixed, **dict(zip(names, values, strict=True))}
         for values in itertools.product(*(CHOICES[name] for name in names))
     )
     return [combination for combination in candidates if allowed(combination)]
 
 
-def vary(*names: str) -> pytest.MarkDecorator:
+def vary(*names: str, **fixed: Any) -> pytest.MarkDecorator:
     """Parametrize a test's ``combination`` over the variables that change what it checks.
 
     A test declares those variables, and only their choices multiply its runs: a check of
     ``ci.yml`` varies ``dependency_manager`` and ``database``, not the license. No names: one
-    run, with the defaults. Test ids name just the varied answers.
+    run, with the defaults. ``fixed`` answers hold for every run, for a test of what only one
+    choice brings (``deploy_target="kubernetes"``). Test ids name just the varied answers.
     """
     return pytest.mark.parametrize(
-        "combination", varying(*names), ids=lambda combination: combination_id(combination, names)
+        "combination",
+        varying(*names, **fixed),
+        ids=lambda combination: combination_id(combination, names),
     )
 
 

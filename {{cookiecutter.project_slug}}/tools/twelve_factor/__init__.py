@@ -31,6 +31,8 @@ II    dependencies.locked-install       The image installs the lock.
 III   config.example-env                The example env file lists what the settings read.
 III   config.secrets                    No hard-coded secrets.
 III   config.env-ignored                ``.env`` files are ignored by git and by the image build.
+III   config.k8s-variables              Kubernetes sets exactly the variables example.env lists.
+III   config.k8s-secret-values          Kubernetes manifests name secrets, never hold them.
 IV    backing-services.attached         No backing-service address in the code.
 V     build.no-env-file                 No ``.env`` file copied into the image.
 V     build.no-secret                   No secret passed to or baked into the build.
@@ -43,12 +45,15 @@ VIII  concurrency.no-daemon             No daemon and no PID file.
 IX    disposability.exec-form           The image's start command gets SIGTERM.
 IX    disposability.graceful-timeout    gunicorn says how long requests in flight get after SIGTERM.
 IX    disposability.probes              Liveness and readiness routes.
+IX    disposability.k8s-probes          Kubernetes probes ask the service's own probe routes.
+IX    disposability.k8s-grace-period    The grace period covers preStop and the shutdown timeout.
 X     parity.postgres-major             One PostgreSQL major everywhere.
 X     parity.python-version             One Python everywhere.
 X     parity.no-sqlite                  No SQLite standing in for the production database.
 XI    logs.stdout                       Logs are an event stream on stdout.
 XII   admin.release                     A release process type for one-off admin tasks.
 XII   admin.no-boot-migration           No migrations at start-up or build.
+XII   admin.k8s-release-job             Kubernetes migrates in a Job, never in the serving pods.
 """
 
 from .registry import FACTORS, REGISTRY, checks, checks_table

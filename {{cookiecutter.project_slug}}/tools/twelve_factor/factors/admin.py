@@ -6,6 +6,7 @@ import ast
 import re
 from collections.abc import Iterator
 
+from ..kubernetes import cluster
 from ..parsers import constant_str, dotted, walk
 from ..project import WEB_SERVERS as WEB_SERVER
 from ..project import Project
@@ -120,3 +121,26 @@ def _boot_scripts(project: Project) -> set[str]:
         if WEB_SERVER.search(text) or re.search(r"exec\s+\"?\$[@*]", text):
             booted.add(script)
     return booted
+
+
+@check
+def k8s_release_job(project: Project) -> Iterator[Finding]:
+    """Kubernetes migrates in a Job, never in the serving pods.
+
+    A migration in a Deployment's command or init container runs on every pod start, many at
+    once during a rollout; the release one-off belongs in a Job that runs once, before the
+    rollout.
+    """
+    for workload in project.memo(cluster).serving():
+        for container in workload.containers():
+            command = " ".join(
+                str(word)
+                for word in [*(container.get("command") or []), *(container.get("args") or [])]
+            )
+            if MIGRATION_COMMAND.search(command):
+                yield Finding(
+                    f"{workload.kind} {workload.name}: container {container.get('name')} runs "
+                    f"`{command}` at every pod start; run it in the release Job",
+                    workload.path,
+                    workload.line,
+                )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import ast
+import posixpath
 import re
 from collections.abc import Iterator
 
 from ..ignore import docker_ignored, git_ignored
+from ..kubernetes import WORKLOADS, Manifest, cluster
 from ..parsers import (
     commented_out_entries,
     constant_str,
@@ -374,3 +376,145 @@ def env_ignored(project: Project) -> Iterator[Finding]:
             f"ignores {example}, the one environment file that belongs in the repository",
             ".gitignore",
         )
+
+
+def _workload_variables(project: Project, workload: Manifest) -> tuple[set[str], list[str]]:
+    """The variable names a workload's containers get, and the sources whose names cannot be
+    read (a Secret mounted whole, a ConfigMap defined nowhere in the codebase)."""
+    found: set[str] = set()
+    unknown: list[str] = []
+    config = project.memo(cluster).config_entries(project)
+    by_map: dict[str, set[str]] = {}
+    for name, _, path, _ in config:
+        by_map.setdefault(path, set()).add(name)
+    maps = {
+        m.name: set(m.body.get("data") or {})
+        for m in project.memo(cluster).manifests
+        if m.kind == "ConfigMap"
+    }
+    for kustomization in project.memo(cluster).kustomizations:
+        for generator in kustomization.body.get("configMapGenerator") or []:
+            names = maps.setdefault(str(generator.get("name")), set())
+            names.update(
+                str(literal).partition("=")[0] for literal in generator.get("literals") or []
+            )
+            for env in generator.get("envs") or []:
+                path = posixpath.normpath(posixpath.join(kustomization.directory, str(env)))
+                names.update(by_map.get(path, set()))
+    for container in workload.containers(init=False):
+        found.update(str(item.get("name")) for item in container.get("env") or [])
+        for source in container.get("envFrom") or []:
+            reference = source.get("configMapRef") or {}
+            if str(reference.get("name")) in maps:
+                found.update(maps[str(reference.get("name"))])
+            else:
+                kind = "Secret" if "secretRef" in source else "ConfigMap"
+                name = (reference or source.get("secretRef") or {}).get("name")
+                unknown.append(f"{kind} {name}")
+    return found, unknown
+
+
+def _commented_config(project: Project) -> set[str]:
+    """Optional variables the ConfigMaps' env files list commented out."""
+    found: set[str] = set()
+    for kustomization in project.memo(cluster).kustomizations:
+        for generator in kustomization.body.get("configMapGenerator") or []:
+            for env in generator.get("envs") or []:
+                path = posixpath.normpath(posixpath.join(kustomization.directory, str(env)))
+                found.update(e.name for e in commented_out_entries(project.text(path) or ""))
+    return found
+
+
+@check
+def k8s_variables(project: Project) -> Iterator[Finding]:
+    """Kubernetes sets exactly the variables example.env lists.
+
+    A variable listed but not in the manifests is found only when a pod fails to start or runs
+    on a default; one in the manifests but not listed is configuration nobody documented.
+    """
+    example = project.example_env_path()
+    if example is None:
+        return
+    listed = {entry.name for entry in env_file_entries(project.text(example) or "")}
+    optional = {entry.name for entry in commented_out_entries(project.text(example) or "")}
+    mentioned = _commented_config(project)
+    for workload in project.memo(cluster).serving():
+        given, unknown = _workload_variables(project, workload)
+        unmentioned = sorted(optional - given - mentioned)
+        if unmentioned:
+            yield Finding(
+                f"{workload.kind} {workload.name} does not mention {', '.join(unmentioned)} "
+                f"({example} documents them as optional): set them in the ConfigMap, or list "
+                "them there commented out",
+                workload.path,
+                workload.line,
+            )
+        for source in unknown:
+            yield missing(
+                f"{workload.kind} {workload.name} takes every key of {source}: name the "
+                "variables (env with configMapKeyRef/secretKeyRef) so they can be compared with "
+                f"{example}",
+                workload.path,
+            )
+        absent, extra = sorted(listed - given), sorted(given - listed - optional)
+        if absent and not unknown:
+            yield Finding(
+                f"{workload.kind} {workload.name} does not set {', '.join(absent)} "
+                f"({example} lists them)",
+                workload.path,
+                workload.line,
+            )
+        if extra:
+            yield Finding(
+                f"{workload.kind} {workload.name} sets {', '.join(extra)}, which {example} "
+                "does not list",
+                workload.path,
+                workload.line,
+            )
+
+
+@check
+def k8s_secret_values(project: Project) -> Iterator[Finding]:
+    """Kubernetes manifests name secrets, never hold them.
+
+    A Secret with data, a secret variable with a ``value:`` or in a ConfigMap puts the value in
+    git and in every clone; the manifests refer to a Secret created in the cluster instead.
+    """
+    kube = project.memo(cluster)
+    for manifest in kube.manifests:
+        if manifest.kind == "Secret" and (
+            manifest.body.get("data") or manifest.body.get("stringData")
+        ):
+            yield Finding(
+                f"Secret {manifest.name} carries values; create it in the cluster and commit "
+                "only references to it",
+                manifest.path,
+                manifest.line,
+            )
+        for container in manifest.containers() if manifest.kind in WORKLOADS else []:
+            for item in container.get("env") or []:
+                name, value = str(item.get("name")), item.get("value")
+                if value not in (None, "") and (
+                    is_secret_name(name) or CREDENTIAL_URL.search(str(value))
+                ):
+                    yield Finding(
+                        f"{manifest.kind} {manifest.name} sets secret {name} to a value; use "
+                        "valueFrom.secretKeyRef",
+                        manifest.path,
+                        manifest.line,
+                    )
+    for kustomization in kube.kustomizations:
+        for generator in kustomization.body.get("secretGenerator") or []:
+            if generator.get("literals") or generator.get("envs") or generator.get("files"):
+                yield Finding(
+                    f"secretGenerator {generator.get('name')} puts secret values in the "
+                    "repository; create the Secret in the cluster",
+                    kustomization.path,
+                )
+    for name, value, path, line in kube.config_entries(project):
+        if value and (is_secret_name(name) or CREDENTIAL_URL.search(value)):
+            yield Finding(
+                f"{name} is a secret in a ConfigMap; reference it from a Secret instead",
+                path,
+                line or None,
+            )

@@ -5,8 +5,10 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator, Sequence
+from typing import Any
 
-from ..parsers import constant_str, dotted, walk
+from ..kubernetes import cluster
+from ..parsers import constant_str, dotted, env_file_entries, walk
 from ..project import Project
 from ..registry import check
 from ..results import Finding, missing
@@ -138,3 +140,95 @@ def probes(project: Project) -> Iterator[Finding]:
                 f"no /{probe} route: no {purpose} probe found to start and stop instances safely",
                 project.package_dir(),
             )
+
+
+def _serves_http(container: dict[str, Any]) -> bool:
+    """A container of the web process: it declares a port, or runs the image's own command
+    (the Procfile's ``web``). Another process type (a worker) has a command and no port."""
+    return bool(container.get("ports")) or not container.get("command")
+
+
+def _probe_path(container: dict[str, Any], probe: str) -> str | None:
+    action = (container.get(probe) or {}).get("httpGet") or {}
+    path = action.get("path")
+    return str(path) if path is not None else None
+
+
+@check
+def k8s_probes(project: Project) -> Iterator[Finding]:
+    """Kubernetes probes ask the service's own probe routes.
+
+    A readiness probe on a path the service does not serve keeps every pod out of the Service;
+    a liveness probe there restarts pods forever; without a readiness probe a rollout sends
+    traffic to pods that cannot answer yet.
+    """
+    served = project.memo(routes)
+    for workload in project.memo(cluster).serving():
+        for container in filter(_serves_http, workload.containers(init=False)):
+            where = f"{workload.kind} {workload.name}, container {container.get('name')}"
+            for probe, kinds in (("readinessProbe", READINESS), ("livenessProbe", LIVENESS)):
+                path = _probe_path(container, probe)
+                if path is None:
+                    yield Finding(f"{where}: no HTTP {probe}", workload.path, workload.line)
+                elif path.strip("/") not in served:
+                    yield Finding(
+                        f"{where}: {probe} asks {path}, which the service does not serve",
+                        workload.path,
+                        workload.line,
+                    )
+                elif path.strip("/") not in kinds:
+                    route = "readiness (/readyz)" if kinds is READINESS else "liveness (/healthz)"
+                    yield Finding(
+                        f"{where}: {probe} asks {path}; use the {route} route",
+                        workload.path,
+                        workload.line,
+                    )
+
+
+def _pre_stop_seconds(container: dict[str, Any]) -> int:
+    pre_stop = (container.get("lifecycle") or {}).get("preStop") or {}
+    seconds = (pre_stop.get("sleep") or {}).get("seconds")
+    command = (pre_stop.get("exec") or {}).get("command") or []
+    if seconds is None and len(command) == 2 and str(command[0]).endswith("sleep"):
+        seconds = command[1]
+    return int(seconds) if str(seconds).isdigit() else 0
+
+
+def _timeout(project: Project, variable: str) -> tuple[int, str] | None:
+    """A timeout variable as the manifests configure it, else as example.env documents it."""
+    for name, value, path, _ in project.memo(cluster).config_entries(project):
+        if name == variable and value.isdigit():
+            return int(value), path
+    example = project.example_env_path()
+    for entry in env_file_entries(project.text(example) or "") if example else []:
+        if entry.name == variable and entry.value.isdigit():
+            return int(entry.value), example or ""
+    return None
+
+
+@check
+def k8s_grace_period(project: Project) -> Iterator[Finding]:
+    """The grace period covers preStop and the shutdown timeout.
+
+    After ``terminationGracePeriodSeconds`` the kubelet kills the pod: shorter than the preStop
+    pause plus the server's GRACEFUL_TIMEOUT, requests in flight are cut off at every rollout;
+    shorter than a worker's WORKER_SHUTDOWN_TIMEOUT, running jobs are killed, not handed back.
+    """
+    for workload in project.memo(cluster).serving():
+        grace = workload.pod_spec().get("terminationGracePeriodSeconds", 30)
+        for container in workload.containers(init=False):
+            variable = "GRACEFUL_TIMEOUT" if _serves_http(container) else "WORKER_SHUTDOWN_TIMEOUT"
+            timeout = _timeout(project, variable)
+            if timeout is None:
+                if variable == "GRACEFUL_TIMEOUT":
+                    yield missing(f"{variable} is set nowhere: the grace period cannot be judged")
+                continue
+            needed = _pre_stop_seconds(container) + timeout[0]
+            if not isinstance(grace, int) or grace <= needed:
+                yield Finding(
+                    f"{workload.kind} {workload.name}: terminationGracePeriodSeconds {grace} does "
+                    f"not exceed the preStop pause plus {variable}={timeout[0]} "
+                    f"({timeout[1]}): {needed} s; make it longer",
+                    workload.path,
+                    workload.line,
+                )
