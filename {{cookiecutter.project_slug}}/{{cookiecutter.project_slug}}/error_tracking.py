@@ -5,10 +5,10 @@ starts its own client after the fork (the thread that sends events would not sur
 flushes it as it stops. The SDK's own variables (``SENTRY_ENVIRONMENT``, ``SENTRY_RELEASE``) name
 the deploy.
 
-No personal data leaves: ``send_default_pii`` stays false, so events carry no client address,
-cookies, authorization headers or request bodies. Each event is tagged with the request id of
-the request it happened in, and its trace id when tracing is on, so a reported error leads to
-that request's log lines and its trace.
+No personal data leaves: events carry no client address, cookies, authorization headers,
+request bodies or the local variables of the failing code (which would hold all of them). Each
+event is tagged with the request id of the request it happened in, and its trace id when
+tracing is on, so a reported error leads to that request's log lines and its trace.
 """
 
 from __future__ import annotations
@@ -33,12 +33,24 @@ def start(dsn: str) -> bool:
         return False
     import sentry_sdk
 
-    sentry_sdk.init(dsn=dsn, send_default_pii=False, before_send=_with_request_ids)
+    sentry_sdk.init(
+        dsn=dsn,
+        # No client addresses, cookies, users or authorization headers.
+        send_default_pii=False,
+        # A stack frame's local variables hold the raw request (an ASGI scope keeps every header,
+        # cookies and tokens included) and whatever a view was handling: the SDK would send them
+        # whatever send_default_pii says. The traceback's file, line and code are enough.
+        include_local_variables=False,
+        # Request bodies are what clients sent, personal data included.
+        max_request_body_size="never",
+        before_send=with_request_ids,
+    )
     _started = True
     return True
 
 
-def _with_request_ids(event: Event, hint: Hint) -> Event:
+def with_request_ids(event: Event, hint: Hint) -> Event:
+    """Tag an event with the ids that lead to its request's log lines and trace."""
     tags = dict(event.get("tags") or {})
     current = logs.request_id.get()
     if current:
