@@ -13,36 +13,43 @@ import pytest
 from tools.devenv import PROJECT_DIR
 from {{ cookiecutter.project_slug }} import error_tracking, logs, metrics
 
-# Loads the app gunicorn serves, as a worker does, and lists the optional libraries it imported.
-LOAD_THE_APP = """
+# Starts as a gunicorn worker does (post_fork, then the app), and lists the optional libraries
+# that were imported.
+START_A_WORKER = """
 import importlib, runpy, sys
-module = runpy.run_path("gunicorn.conf.py")["wsgi_app"].partition(":")[0]
-importlib.import_module(module)
+config = runpy.run_path("gunicorn.conf.py")
+config["post_fork"](None, None)
+importlib.import_module(config["wsgi_app"].partition(":")[0])
 optional = {"prometheus_client", "sentry_sdk"}
 print(sorted({name.partition(".")[0] for name in sys.modules} & optional))
 """
+SWITCHES = ("PROMETHEUS_METRICS", "SENTRY_DSN")
 
 
 @pytest.mark.parametrize(
     ("switches", "imported"),
-    [({}, "[]"), ({"PROMETHEUS_METRICS": "true"}, "['prometheus_client']")],
+    [
+        ({}, "[]"),
+        ({"PROMETHEUS_METRICS": "true"}, "['prometheus_client']"),
+        # Nothing listens there: starting the SDK sends nothing until there is an error.
+        ({"SENTRY_DSN": "http://public-key@127.0.0.1:9/1"}, "['sentry_sdk']"),
+    ],
 )
-def test_prometheus_client_is_imported_only_when_switched_on(
+def test_optional_libraries_are_imported_only_when_switched_on(
     switches: dict[str, str], imported: str
 ) -> None:
     environ = {
-        **{name: value for name, value in os.environ.items() if name != "PROMETHEUS_METRICS"},
+        **{name: value for name, value in os.environ.items() if name not in SWITCHES},
         **switches,
     }
     result = subprocess.run(
-        [sys.executable, "-c", LOAD_THE_APP],
+        [sys.executable, "-c", START_A_WORKER],
         cwd=PROJECT_DIR,
         env=environ,
         capture_output=True,
         text=True,
         check=True,
     )
-    # Sentry's SDK is started in each worker after the fork, never by loading the app.
     assert result.stdout.strip().splitlines()[-1] == imported
 
 
