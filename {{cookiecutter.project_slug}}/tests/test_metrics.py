@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tools.devenv import PROJECT_DIR
 from {{ cookiecutter.project_slug }} import error_tracking, logs, metrics
+
+from tools.devenv import PROJECT_DIR
 
 # Starts as a gunicorn worker does (post_fork, then the app), and lists the optional libraries
 # that were imported.

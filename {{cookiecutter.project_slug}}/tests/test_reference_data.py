@@ -6,8 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.reference_api import TOKEN, reference_api
 from {{ cookiecutter.project_slug }}.reference_data import ReferenceDataClient, ReferenceDataError
+
+from tests.reference_api import TOKEN, reference_api
 
 AREA = {"postcode": "SW1A", "deprivation_decile": 7}
 

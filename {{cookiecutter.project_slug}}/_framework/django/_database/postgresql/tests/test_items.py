@@ -4,8 +4,9 @@ import pytest
 from django.core.management import call_command
 from django.test import Client, override_settings
 
-from tests.reference_api import TOKEN, reference_api
 from {{ cookiecutter.project_slug }}.items import views
+
+from tests.reference_api import TOKEN, reference_api
 
 pytestmark = pytest.mark.django_db
 

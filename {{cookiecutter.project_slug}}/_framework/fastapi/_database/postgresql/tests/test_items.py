@@ -5,11 +5,12 @@ from alembic import command
 from alembic.config import Config
 from fastapi.testclient import TestClient
 
-from tests.reference_api import TOKEN, reference_api
-from tools.devenv import PROJECT_DIR
 from {{ cookiecutter.project_slug }}.items import reference_data
 from {{ cookiecutter.project_slug }}.main import app
 from {{ cookiecutter.project_slug }}.reference_data import ReferenceDataClient
+
+from tests.reference_api import TOKEN, reference_api
+from tools.devenv import PROJECT_DIR
 
 
 @pytest.fixture
