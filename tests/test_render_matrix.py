@@ -14,6 +14,7 @@ import pytest
 import yaml
 from generation import output_checks
 from generation.checker import settings as checker_settings
+from generation.checker import twelve_factor as checker
 from support.service import procfile
 from support.template import (
     DEFAULT_SLUG,
@@ -196,7 +197,11 @@ def test_example_env_lists_exactly_what_the_settings_read(
     assert read, "no environment variable found in the settings module"
     listed = env_example_names(project)
     assert sorted(listed) == sorted(set(listed)), "example.env lists a variable twice"
-    assert sorted(set(read)) == sorted(listed)
+    # Optional switches, off while unset, are documented commented out, as the checker reads them.
+    text = (project / "example.env").read_text()
+    optional = {entry.name for entry in checker.parsers.commented_out_entries(text)}
+    assert sorted(set(read)) == sorted({*listed, *(optional & set(read))})
+    assert {"PROMETHEUS_METRICS", "SENTRY_DSN"} <= optional - set(listed)
     assert ("DATABASE_URL" in listed) == (combination["database"] != "none")
 
 

@@ -34,6 +34,7 @@ from support.faults import (
     wait_for,
 )
 from support.faults import request as http_request
+from support.reference_api import reference_api
 from support.service import (
     PRODUCTION,
     SLOW_APP,
@@ -502,3 +503,35 @@ def test_sigterm_drains_under_load_without_resets(
     assert resets == 0, outcomes
     assert set(outcomes) == {"200"}, outcomes
     assert status == 0, server.output()
+
+
+def test_an_item_is_read_with_its_reference_data_and_503_while_the_api_is_down(
+    installed: Installed, service_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The reference-data API is an attached resource like the database: its answer joins the
+    stored item, and while it is unreachable the request gets the contract's 503."""
+    if installed.database == "none":
+        pytest.skip("items, and so the endpoint that reads one, need the database")
+    processes = procfile(installed.project)
+    server = None
+    try:
+        with reference_api({"category": "lighting"}) as api:
+            env = {**service_env, "REFERENCE_DATA_API_URL": api.url}
+            release = installed.run(processes["release"], env)
+            assert release.returncode == 0, release.stdout + release.stderr
+            server = start_server(installed, processes["web"], env, tmp_path / "web")
+            server.wait_until_serving()
+            body = json.dumps({"name": "lamp"}).encode()
+            created = request_to(server, "POST", "/items", body, JSON)
+            assert created.status == 201, created
+            path = f"/items/{created.json()['id']}"
+            up = request_to(server, "GET", path)
+        # The API's port now refuses connections.
+        down = request_to(server, "GET", path)
+    finally:
+        if server is not None:
+            assert server.terminate() == 0, server.output()
+
+    assert up.status == 200, up
+    assert up.json() == {**created.json(), "reference_data": {"category": "lighting"}}
+    assert error_contract_problems(down, 503) == [], down

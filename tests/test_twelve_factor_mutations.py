@@ -459,6 +459,12 @@ MUTATIONS = [
         databases=BOTH_DATABASES,
     ),
     Mutation(
+        "an optional variable's commented-out line dropped from example.env",
+        frozenset({"config.example-env"}),
+        rf"{SLUG}/settings\.py:\d+: reads SENTRY_DSN, which example\.env does not list",
+        lambda p, f: drop_lines(p, "example.env", "# SENTRY_DSN="),
+    ),
+    Mutation(
         "example.env lists a variable nothing reads",
         frozenset({"config.example-env"}),
         r"example\.env:\d+: lists UNUSED_SETTING, which the settings never read",

@@ -125,6 +125,8 @@ BAD_REQUESTS: dict[str, tuple[str, str, dict[str, str], bytes | None, int, bool]
         False,
     ),
     "method not allowed": ("DELETE", "/items", {}, None, 405, True),
+    "unknown item": ("GET", "/items/999999999", {}, None, 404, True),
+    "method not allowed on an item": ("DELETE", "/items/1", {}, None, 405, True),
     "text/plain body": (
         "POST",
         "/items",

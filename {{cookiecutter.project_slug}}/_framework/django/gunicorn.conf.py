@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from {{ cookiecutter.project_slug }} import settings, telemetry
+from {{ cookiecutter.project_slug }} import error_tracking, metrics, settings, telemetry
 from {{ cookiecutter.project_slug }}.lifecycle import Arbiter, drain_before_stop
 
 wsgi_app = "{{ cookiecutter.project_slug }}.wsgi:application"
@@ -26,8 +26,18 @@ graceful_timeout = settings.GRACEFUL_TIMEOUT - settings.DRAIN_SECONDS
 timeout = 30
 
 
+def on_starting(server: Arbiter) -> None:
+    # Before any worker is forked, so that every worker writes its counters to the same place.
+    if settings.PROMETHEUS_METRICS:
+        metrics.prepare_directory()
+
+
 def when_ready(server: Arbiter) -> None:
     drain_before_stop(server, settings.DRAIN_SECONDS)
+
+
+def on_exit(server: Arbiter) -> None:
+    metrics.remove_directory()
 
 
 # Factor XI: traces and metrics when OTEL_EXPORTER_OTLP_ENDPOINT is set, from each worker (an
@@ -46,10 +56,12 @@ def post_fork(server: Arbiter, worker: object) -> None:
     # The Django instrumentation reads the settings before the app is loaded (wsgi.py).
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "{{ cookiecutter.project_slug }}.settings")
     telemetry.start(INSTRUMENTORS)
+    error_tracking.start(settings.SENTRY_DSN)
 
 
 def worker_exit(server: Arbiter, worker: object) -> None:
     telemetry.shutdown()
+    error_tracking.flush()
 
 
 # Factor XI: the app logs each request itself (with its request id); gunicorn's own lines go to

@@ -6,7 +6,7 @@ configuration stops the server before it binds a port, with one message.
 
 from __future__ import annotations
 
-from {{ cookiecutter.project_slug }} import telemetry
+from {{ cookiecutter.project_slug }} import error_tracking, metrics, telemetry
 from {{ cookiecutter.project_slug }}.lifecycle import Arbiter, drain_before_stop
 from {{ cookiecutter.project_slug }}.logs import logging_config
 from {{ cookiecutter.project_slug }}.settings import settings
@@ -26,8 +26,18 @@ graceful_timeout = settings.graceful_timeout - settings.drain_seconds
 timeout = 30
 
 
+def on_starting(server: Arbiter) -> None:
+    # Before any worker is forked, so that every worker writes its counters to the same place.
+    if settings.prometheus_metrics:
+        metrics.prepare_directory()
+
+
 def when_ready(server: Arbiter) -> None:
     drain_before_stop(server, settings.drain_seconds)
+
+
+def on_exit(server: Arbiter) -> None:
+    metrics.remove_directory()
 
 
 # Factor XI: traces and metrics when OTEL_EXPORTER_OTLP_ENDPOINT is set, from each worker (an
@@ -46,6 +56,7 @@ INSTRUMENTORS = (
 
 def post_fork(server: Arbiter, worker: object) -> None:
     telemetry.start(INSTRUMENTORS)
+    error_tracking.start(settings.sentry_dsn.get_secret_value())
 
 
 # Factor XI: the app logs each request itself (with its request id); gunicorn's own lines go to

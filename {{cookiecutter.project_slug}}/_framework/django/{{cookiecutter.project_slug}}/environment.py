@@ -69,9 +69,10 @@ class Environment:
             self.problems.append(f"{name}={value!r} is empty (give a comma-separated list)")
         return items
 
-    def url(self, name: str, *, schemes: tuple[str, ...]) -> str:
-        value = self._raw(name, None)
-        if value is None:
+    def url(self, name: str, *, schemes: tuple[str, ...], default: str | None = None) -> str:
+        """A URL; required unless a ``default`` is given ("" for an optional one)."""
+        value = self._raw(name, default)
+        if not value:
             return ""
         try:
             return configuration.url(value, schemes=schemes)

@@ -60,6 +60,11 @@ SECURE_COOKIES = env.boolean("SECURE_COOKIES", default=False)
 
 LOG_LEVEL = env.choice("LOG_LEVEL", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
 LOG_FORMAT = env.choice("LOG_FORMAT", default="json", choices=("json", "console"))
+# Optional, off unless set: a /metrics endpoint for Prometheus to scrape, and unhandled errors
+# reported to Sentry. Traces and metrics over OTLP are configured by OpenTelemetry's own OTEL_*
+# variables (telemetry.py).
+PROMETHEUS_METRICS = env.boolean("PROMETHEUS_METRICS", default=False)
+SENTRY_DSN = env.url("SENTRY_DSN", schemes=("http", "https"), default="")
 
 # Attached resources (factor IV): swapping one is a change of URL, not of code.
 {%- if cookiecutter.database == "postgresql" %}
@@ -93,6 +98,8 @@ MIDDLEWARE = [
     "{{ cookiecutter.project_slug }}.middleware.ErrorContractMiddleware",
     # Probes answer before host validation: orchestrators call them by pod or container IP.
     "{{ cookiecutter.project_slug }}.health.HealthCheckMiddleware",
+    # /metrics when PROMETHEUS_METRICS is on; off, it drops itself from this list.
+    "{{ cookiecutter.project_slug }}.metrics_middleware.PrometheusMiddleware",
     "{{ cookiecutter.project_slug }}.middleware.BusyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

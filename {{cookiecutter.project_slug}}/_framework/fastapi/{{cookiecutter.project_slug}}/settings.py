@@ -26,7 +26,7 @@ SECRETS = {
     "secret_key": configuration.SECRET_KEY_LENGTH,
     "reference_data_api_token": configuration.TOKEN_LENGTH,
 }
-URLS = ("database_url", "reference_data_api_url")
+URLS = ("database_url", "reference_data_api_url", "sentry_dsn")
 
 
 class ConfigurationError(SystemExit):
@@ -67,6 +67,11 @@ class Settings(BaseSettings):
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "console"] = "json"
+    # Optional, off unless set: a /metrics endpoint for Prometheus to scrape, and unhandled errors
+    # reported to Sentry. Traces and metrics over OTLP are configured by OpenTelemetry's own
+    # OTEL_* variables (telemetry.py).
+    prometheus_metrics: bool = False
+    sentry_dsn: SecretStr = SecretStr("")
 
     # Attached resources (factor IV): swapping one is a change of URL, not of code.
 {%- if cookiecutter.database == "postgresql" %}
@@ -99,6 +104,13 @@ class Settings(BaseSettings):
     def _http_url(cls, value: str) -> str:
         return configuration.url(value, schemes=("http", "https"))
 {%- if cookiecutter.database == "postgresql" %}
+
+    @field_validator("sentry_dsn")
+    @classmethod
+    def _optional_http_url(cls, value: SecretStr) -> SecretStr:
+        if value.get_secret_value():
+            configuration.url(value.get_secret_value(), schemes=("http", "https"))
+        return value
 
     @field_validator("database_url")
     @classmethod

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from {{ cookiecutter.project_slug }} import health, {{ "item_jobs, " if cookiecutter.worker == "procrastinate" else "" }}items, telemetry
+from {{ cookiecutter.project_slug }} import error_tracking, health, {{ "item_jobs, " if cookiecutter.worker == "procrastinate" else "" }}items, telemetry
 from {{ cookiecutter.project_slug }}.database import DATABASE_UNAVAILABLE, engine
 from {{ cookiecutter.project_slug }}.json_api import install_error_contract
 from {{ cookiecutter.project_slug }}.logs import logging_config
@@ -33,6 +33,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Export the spans and metrics still buffered. Here rather than in gunicorn's worker_exit:
     # uvicorn's worker ends by re-raising SIGTERM, which skips that hook.
     telemetry.shutdown()
+    error_tracking.flush()
 
 
 app = FastAPI(
@@ -53,6 +54,11 @@ app.add_middleware(
     max_bytes=settings.request_max_bytes,
     hsts_seconds=settings.hsts_seconds,
 )
+if settings.prometheus_metrics:
+    # Imported only when switched on, so that off, prometheus_client is never loaded.
+    from {{ cookiecutter.project_slug }}.metrics_middleware import PrometheusMiddleware
+
+    app.add_middleware(PrometheusMiddleware)
 # Added last, so it runs first: every response, even a refused host, gets an id and a log line.
 app.add_middleware(RequestLogMiddleware)
 app.include_router(health.router)

@@ -8,4 +8,5 @@ from {{ cookiecutter.project_slug }}.views import index
 urlpatterns = [
     path("", index, name="index"),
     path("items", items.collection, name="items"),
+    path("items/<int:item_id>", items.detail, name="item"),
 ]

@@ -9,5 +9,6 @@ from {{ cookiecutter.project_slug }}.views import index
 urlpatterns = [
     path("", index, name="index"),
     path("items", items.collection, name="items"),
+    path("items/<int:item_id>", items.detail, name="item"),
     path("items/<int:item_id>/normalise", item_jobs.normalise, name="item-normalise"),
 ]
