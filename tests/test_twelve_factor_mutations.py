@@ -3,10 +3,11 @@
 * Every combination passes all twelve factors as generated (no false positives), strictly (every
   convention the checker reads is there), with only the missing lock waived, since the tests
   render without locking. The project's copy of the checker is the template's, byte for byte.
-* Each mutation (tests/support/mutations/, per factor) breaks exactly one check (a few break two, where one mistake is both,
-  such as a .dockerignore that lets .env into a `COPY . .`) in a copy of a generated project with
-  a lock that matches it; the checker must fail that check's factor, and only that one, with
-  evidence that names the file, the line and the reason. Every check id has a mutation.
+* Each mutation (tests/support/mutations/, one module per factor) breaks exactly one check (a few
+  break two, where one mistake is both, such as a .dockerignore that lets .env into a
+  `COPY . .`) in a copy of a generated project with a lock that matches it; the checker must
+  fail that check's factor, and only that one, with evidence that names the file, the line and
+  the reason. Every check id has a mutation.
 * A template defect that breaks a factor fails generation, with the evidence, and leaves nothing.
 """
 
