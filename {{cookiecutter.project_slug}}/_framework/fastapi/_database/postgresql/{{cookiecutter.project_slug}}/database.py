@@ -7,7 +7,6 @@ so a worker that is shut down closes its connections instead of leaving them to 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
@@ -28,20 +27,7 @@ def sqlalchemy_url(database_url: str) -> str:
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
 
 
-def connection_limits(seconds: int) -> dict[str, Any]:
-    """libpq options that bound how long a stalled or unreachable database can hold a worker."""
-    return {
-        "connect_timeout": seconds,
-        "options": f"-c statement_timeout={seconds * 1000} -c lock_timeout={seconds * 1000}",
-        # Notice a dead peer: probe an idle connection after 5 s, and give up on data the
-        # server has not acknowledged within the timeout.
-        "keepalives": 1,
-        "keepalives_idle": 5,
-        "keepalives_interval": 2,
-        "keepalives_count": 3,
-        "tcp_user_timeout": seconds * 1000,
-    }
-
+{% include "database/postgresql/connection_limits.py.jinja" %}
 
 def create_database_engine() -> Engine:
     return create_engine(
