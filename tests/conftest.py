@@ -30,6 +30,8 @@ os.environ["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
 sys.pycache_prefix, sys.dont_write_bytecode = str(PYCACHE), False
 
 Bake = Callable[..., Path]
+# The drift tests' fixtures (tests/drift/): the template as a local git repository.
+pytest_plugins = ("support.drift",)
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from generation import link
-from support.drift import CRUFT, SLUG, Run, Template, team_edits, tree, uv_stand_in
+from support.drift import (
+    CRUFT,
+    SLUG,
+    Run,
+    Template,
+    team_edits,
+    tree,
+    uv_stand_in,
+)
 from support.template import COMBINATIONS, DEFAULTS
 
 

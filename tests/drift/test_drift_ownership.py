@@ -11,7 +11,10 @@ from typing import Any
 
 import pytest
 from generation import link
-from support.drift import MANAGERS, SLUG
+from support.drift import (
+    MANAGERS,
+    SLUG,
+)
 from support.template import CHOICES, DEFAULTS, TEMPLATE_DIR
 
 OWNERSHIP = (TEMPLATE_DIR / "docs" / "ownership.md").read_text()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 {%- if cookiecutter.database == "postgresql" %}
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 {%- endif %}
 

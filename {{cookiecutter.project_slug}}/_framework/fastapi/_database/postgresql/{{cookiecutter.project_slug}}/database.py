@@ -7,6 +7,7 @@ so a worker that is shut down closes its connections instead of leaving them to 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
