@@ -13,19 +13,29 @@ from typing import Any, NoReturn
 import pytest
 from generation.postgen import SKIP_SCORECARD_ENV
 from support.faults import CONTRACT_FIGURES
+from support.renders import RenderCache, compiled_templates_reused
 from support.service import Installed, assert_locked, find_python, install
-from support.template import TEMPLATE_DIR, check_known_keys
+from support.template import TEMPLATE_DIR, Rendered, check_known_keys
 
 # Tools of the test environment (uv, ruff) come first, whether or not it is activated.
 os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
 # Rendering locks dependencies only where a test installs the project; elsewhere it is skipped.
 os.environ.setdefault("TWELVE_FACTOR_LOCK", "0")
+# The session starts thousands of Python processes (every render runs two hooks) that import the
+# same modules: their bytecode is kept, outside the checkout, instead of compiled each time, also
+# where PYTHONDONTWRITEBYTECODE is set to keep __pycache__ out of source trees.
+PYCACHE = Path(tempfile.gettempdir()) / f"cookiecutter-twelve-factor-pycache-{os.getuid()}"
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+os.environ["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
+sys.pycache_prefix, sys.dont_write_bytecode = str(PYCACHE), False
 
 Bake = Callable[..., Path]
+# The drift tests' fixtures (tests/drift/): the template as a local git repository.
+pytest_plugins = ("support.drift",)
 
 
 @pytest.fixture(scope="session")
-def bake(cookies_session: Any) -> Bake:
+def bake(cookies_session: Any) -> Iterator[Bake]:
     """Render the template with ``extra_context`` and return the project directory.
 
     Unknown keys fail the test instead of being ignored; a failed render fails it with
@@ -39,27 +49,28 @@ def bake(cookies_session: Any) -> Bake:
             raise AssertionError(f"render failed for {extra_context}: {result.exception!r}")
         return Path(result.project_path)
 
-    return render
+    with compiled_templates_reused():
+        yield render
 
 
 @pytest.fixture(scope="session")
-def rendered(bake: Bake) -> Callable[[dict[str, Any]], Path]:
-    """Render each combination once per test session (per worker under xdist).
+def rendered(bake: Bake, tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+    """Render each combination once per test session, shared by every xdist worker
+    (tests/support/renders.py). Tests read the project; a test that changes it copies it first.
 
     The scorecard at generation is skipped here: tests/test_twelve_factor_mutations.py runs the
     same checker on every combination, and generation's own use of it has its own test.
     """
-    cache: dict[tuple[tuple[str, Any], ...], Path] = {}
+    base = tmp_path_factory.getbasetemp()
+    # Under xdist each worker's base is a directory of the session's own base.
+    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "renders"
 
-    def get(combination: dict[str, Any]) -> Path:
-        key = tuple(sorted(combination.items()))
-        if key not in cache:
-            with pytest.MonkeyPatch.context() as patch:
-                patch.setenv(SKIP_SCORECARD_ENV, "0")
-                cache[key] = bake(**combination)
-        return cache[key]
+    def render(combination: dict[str, Any]) -> Path:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv(SKIP_SCORECARD_ENV, "0")
+            return bake(**combination)
 
-    return get
+    return RenderCache(root, render)
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 from support.template import TEMPLATE_DIR
 
 README = (TEMPLATE_DIR / "README.md").read_text()
@@ -21,6 +22,8 @@ def test_readme_gives_the_two_commands() -> None:
     ]
 
 
+# It installs cookiecutter from the package index into a new virtual environment, as written.
+@pytest.mark.integration
 def test_generate_command_works_in_a_fresh_checkout(tmp_path: Path) -> None:
     checkout = tmp_path / "checkout"
     files = subprocess.run(

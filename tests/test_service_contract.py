@@ -274,7 +274,7 @@ def test_bad_requests_get_the_json_error_contract(
     for name, (method, path, headers, body, status, needs_database) in BAD_REQUESTS.items():
         if needs_database and installed.database == "none":
             continue
-        answer = request_to(serving, method, path, body, headers)
+        answer = http_request(serving.port, method, path, body, headers)
         problems = error_contract_problems(answer, status)
         if problems:
             failures.append(f"{name}: {'; '.join(problems)}: {answer.body[:300]!r}")
@@ -283,20 +283,9 @@ def test_bad_requests_get_the_json_error_contract(
     assert not failures, "\n".join(failures)
 
 
-def request_to(
-    server: Server,
-    method: str,
-    path: str,
-    body: bytes | None = None,
-    headers: dict[str, str] | None = None,
-    timeout: float = 30,
-) -> Answer:
-    return http_request(server.port, method, path, body, headers, timeout)
-
-
 def test_security_headers_hsts_and_no_schema_without_debug(serving: Server) -> None:
     for path in ("/healthz", "/", "/no-such-page"):
-        answer = request_to(serving, "GET", path)
+        answer = http_request(serving.port, "GET", path)
         missing = {
             name: value
             for name, value in SECURITY_HEADERS.items()
@@ -304,10 +293,12 @@ def test_security_headers_hsts_and_no_schema_without_debug(serving: Server) -> N
         }
         assert not missing, f"{path}: {missing} missing or different in {answer.headers}"
         assert "strict-transport-security" not in answer.headers, "HSTS over plain http"
-    over_tls = request_to(serving, "GET", "/healthz", headers={"X-Forwarded-Proto": "https"})
+    over_tls = http_request(serving.port, "GET", "/healthz", headers={"X-Forwarded-Proto": "https"})
     assert over_tls.headers.get("strict-transport-security", "").startswith("max-age=31536000")
     for path in ("/openapi.json", "/docs", "/redoc"):
-        assert request_to(serving, "GET", path).status == 404, f"{path} served with DEBUG=false"
+        assert http_request(serving.port, "GET", path).status == 404, (
+            f"{path} served with DEBUG=false"
+        )
 
 
 def test_unhandled_error_is_one_json_log_line_with_the_request_id(
@@ -321,7 +312,7 @@ def test_unhandled_error_is_one_json_log_line_with_the_request_id(
     try:
         server.wait_until_serving()
         body = json.dumps({"name": marker}).encode()
-        answer = request_to(server, "POST", "/items", body, JSON)
+        answer = http_request(server.port, "POST", "/items", body, JSON)
     finally:
         assert server.terminate() == 0, server.output()
 
@@ -378,18 +369,20 @@ HEALTHZ_BOUND = 0.5
 
 def check_database_faults(server: Server, database: Any, figure: Callable[[str], None]) -> None:
     item = json.dumps({"name": "fault"}).encode()
-    assert request_to(server, "POST", "/items", item, JSON).status == 201
+    assert http_request(server.port, "POST", "/items", item, JSON).status == 201
 
     stop_postgres(database)
     for method, body in (("GET", None), ("POST", item)):
-        answer = request_to(server, method, "/items", body, JSON if body else {})
+        answer = http_request(server.port, method, "/items", body, JSON if body else {})
         assert not error_contract_problems(answer, 503), (method, answer)
-    ready = request_to(server, "GET", "/readyz")
+    ready = http_request(server.port, "GET", "/readyz")
     assert ready.status == 503 and ready.seconds < READYZ_BOUND, ready
-    assert request_to(server, "GET", "/healthz").status == 200
+    assert http_request(server.port, "GET", "/healthz").status == 200
 
     start_postgres(database)
-    recovered = wait_for(lambda: request_to(server, "GET", "/items").status == 200, timeout=30)
+    recovered = wait_for(
+        lambda: http_request(server.port, "GET", "/items").status == 200, timeout=30
+    )
     assert recovered is not None, "no recovery within 30 s of the database's restart"
     figure(f"database restarted: /items answered 200 again after {recovered:.2f} s")
 
@@ -397,13 +390,13 @@ def check_database_faults(server: Server, database: Any, figure: Callable[[str],
     healthz: list[float] = []
     in_flight = InFlight()
     with frozen(database.data):
-        in_flight.send(IN_FLIGHT, lambda: request_to(server, "GET", "/items", timeout=60))
+        in_flight.send(IN_FLIGHT, lambda: http_request(server.port, "GET", "/items", timeout=60))
         time.sleep(0.5)  # the requests are now waiting on the frozen database
         for _ in range(PROBES):
-            ready = request_to(server, "GET", "/readyz", timeout=10)
+            ready = http_request(server.port, "GET", "/readyz", timeout=10)
             assert ready.status == 503, ready
             readyz.append(ready.seconds)
-            health = request_to(server, "GET", "/healthz", timeout=10)
+            health = http_request(server.port, "GET", "/healthz", timeout=10)
             assert health.status == 200, health
             healthz.append(health.seconds)
             time.sleep(0.25)
@@ -422,9 +415,9 @@ def check_database_faults(server: Server, database: Any, figure: Callable[[str],
         if answer.status == 503:
             assert not error_contract_problems(answer, 503), answer
 
-    back = wait_for(lambda: request_to(server, "GET", "/readyz").status == 200, timeout=30)
+    back = wait_for(lambda: http_request(server.port, "GET", "/readyz").status == 200, timeout=30)
     assert back is not None, "/readyz did not recover after the database thawed"
-    assert request_to(server, "GET", "/items").status == 200
+    assert http_request(server.port, "GET", "/items").status == 200
 
 
 # The bounded load of the drain test: threads, and requests each sends at most.
@@ -461,7 +454,7 @@ def test_sigterm_drains_under_load_without_resets(
         for _ in range(LOAD_REQUESTS_PER_THREAD):
             if not balancer_sending.is_set():
                 return
-            answer = request_to(server, "GET", path, timeout=30)
+            answer = http_request(server.port, "GET", path, timeout=30)
             with lock:
                 answers.append(answer)
 
@@ -474,13 +467,13 @@ def test_sigterm_drains_under_load_without_resets(
     server.process.send_signal(signal.SIGTERM)
 
     not_ready_after = wait_for(
-        lambda: request_to(server, "GET", "/readyz", timeout=5).status == 503,
+        lambda: http_request(server.port, "GET", "/readyz", timeout=5).status == 503,
         timeout=DRAIN_SECONDS,
         interval=0.1,
     )
     assert not_ready_after is not None, "/readyz did not fail during the drain"
     time.sleep(BALANCER_DELAY)
-    during_drain = request_to(server, "GET", path)
+    during_drain = http_request(server.port, "GET", path)
     balancer_sending.clear()
     for thread in threads:
         thread.join(timeout=60)
@@ -522,12 +515,12 @@ def test_an_item_is_read_with_its_reference_data_and_503_while_the_api_is_down(
             server = start_server(installed, processes["web"], env, tmp_path / "web")
             server.wait_until_serving()
             body = json.dumps({"name": "lamp"}).encode()
-            created = request_to(server, "POST", "/items", body, JSON)
+            created = http_request(server.port, "POST", "/items", body, JSON)
             assert created.status == 201, created
             path = f"/items/{created.json()['id']}"
-            up = request_to(server, "GET", path)
+            up = http_request(server.port, "GET", path)
         # The API's port now refuses connections.
-        down = request_to(server, "GET", path)
+        down = http_request(server.port, "GET", path)
     finally:
         if server is not None:
             assert server.terminate() == 0, server.output()

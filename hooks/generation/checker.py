@@ -40,7 +40,9 @@ def load() -> types.ModuleType:
     module = importlib.util.module_from_spec(spec)
     sys.modules[NAME] = module
     writes_bytecode = sys.dont_write_bytecode
-    sys.dont_write_bytecode = True
+    # Bytecode beside the sources would be copied into every project; under a pycache prefix
+    # (PYTHONPYCACHEPREFIX) it lands outside the template, and later imports reuse it.
+    sys.dont_write_bytecode = writes_bytecode or sys.pycache_prefix is None
     try:
         spec.loader.exec_module(module)
         for name in ("packages", "settings", "registry", "cli", "factors"):

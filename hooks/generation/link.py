@@ -56,7 +56,7 @@ TEAM_OWNED: tuple[str, ...] = (
 # What the team owns besides, per dependency manager: the lock, and for pip the files where the
 # team declares its dependencies, so that its additions are neither drift nor a cruft conflict.
 # The template's own dependency changes still reach them: the project's `make template-update`
-# (tools/drift.py) merges them three-way into these files and re-locks. uv's declaration is
+# (tools/drift/) merges them three-way into these files and re-locks. uv's declaration is
 # pyproject.toml, which the template also configures: cruft's three-way merge keeps both there.
 TEAM_OWNED_BY_MANAGER: dict[str, tuple[str, ...]] = {
     "uv": ("uv.lock",),

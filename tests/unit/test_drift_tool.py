@@ -1,9 +1,9 @@
-"""The generated project's tools/drift.py, piece by piece, loaded from the template as it is
-(the file has no Jinja in it, so the template's copy is the project's)."""
+"""The generated project's tools/drift/ package, piece by piece, loaded from the template as it
+is (its files have no Jinja in them, so the template's copy is the project's)."""
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import subprocess
 import sys
 import types
@@ -12,34 +12,32 @@ from pathlib import Path
 import pytest
 from support.template import TEMPLATE_DIR
 
-SOURCE = TEMPLATE_DIR / "{{cookiecutter.project_slug}}" / "tools" / "drift.py"
+PROJECT_DIR = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
+PACKAGE = PROJECT_DIR / "tools" / "drift"
 
 
-def load() -> types.ModuleType:
-    """The module as ``python -m tools.drift`` imports it in a project: its own ``tools``
-    package (the checker's conflict detector) on the path, without writing bytecode into the
-    template."""
-    spec = importlib.util.spec_from_file_location("project_drift", SOURCE)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    sys.path.insert(0, str(SOURCE.parents[1]))
+def load(name: str) -> types.ModuleType:
+    """``tools.drift.<name>`` as ``python -m tools.drift`` imports it in a project: with the
+    project's own ``tools`` package (the checker's conflict detector) on the path, without
+    writing bytecode into the template."""
+    sys.path.insert(0, str(PROJECT_DIR))
     writes_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
     try:
-        spec.loader.exec_module(module)
+        return importlib.import_module(f"tools.drift.{name}")
     finally:
-        sys.path.remove(str(SOURCE.parents[1]))
+        sys.path.remove(str(PROJECT_DIR))
         sys.dont_write_bytecode = writes_bytecode
-    return module
 
 
-drift = load()
+template, report, update = load("template"), load("report"), load("update")
+cli = load("__main__")
 CONFLICT = "a\n<<<<<<< ours\nmine\n=======\ntheirs\n>>>>>>> theirs\nb\n"
 
 
-def test_the_module_renders_as_it_is() -> None:
-    text = SOURCE.read_text()
-    assert not any(opener in text for opener in ("{{", "{%", "{#"))
+def test_the_package_renders_as_it_is() -> None:
+    for source in PACKAGE.glob("*.py"):
+        text = source.read_text()
+        assert not any(opener in text for opener in ("{{", "{%", "{#")), source.name
 
 
 @pytest.mark.parametrize(
@@ -56,7 +54,7 @@ def test_the_module_renders_as_it_is() -> None:
     ],
 )
 def test_conflict_markers_are_whole_conflicts(text: str, lines: list[int]) -> None:
-    assert drift.conflict_marker_lines(text) == lines
+    assert update.conflict_marker_lines(text) == lines
 
 
 def test_files_with_conflict_markers_name_the_first_line(tmp_path: Path) -> None:
@@ -64,7 +62,7 @@ def test_files_with_conflict_markers_name_the_first_line(tmp_path: Path) -> None
     (tmp_path / "clean.txt").write_text("fine\n")
     (tmp_path / "image.png").write_bytes(b"\x89PNG\xff\xfe")
 
-    found = drift.files_with_conflict_markers(
+    found = update.files_with_conflict_markers(
         tmp_path, ["ci.yml", "clean.txt", "image.png", "gone.txt"]
     )
 
@@ -87,7 +85,7 @@ def test_conflicts_after_an_update_are_unmerged_paths_rej_files_and_markers(
     (tmp_path / "Dockerfile.rej").write_text("@@ -1 +1 @@\n-line\n+other\n")
     (tmp_path / "compose.yaml").write_text("line\nmore\n")  # a clean change
 
-    assert drift.conflicts(tmp_path) == [
+    assert update.conflicts(tmp_path) == [
         "`Makefile`: conflict markers from line 2",
         "`Dockerfile.rej`: hunks that did not apply (apply them by hand, then delete it)",
     ]
@@ -98,7 +96,7 @@ def test_file_diffs_are_labelled_and_show_additions_deletions_and_modes() -> Non
     old = {"Makefile": (b"a\nb\n", False), "gone.txt": (b"x\n", False), "run.sh": (b"s\n", False)}
     new = {"Makefile": (b"a\nc\n", False), "new.txt": (b"y\n", False), "run.sh": (b"s\n", True)}
 
-    diff = drift.tree_diff(old, new, labels)
+    diff = report.tree_diff(old, new, labels)
 
     assert diff.splitlines() == [
         "diff --git template@abc1234/Makefile project/Makefile",
@@ -127,7 +125,7 @@ def test_file_diffs_are_labelled_and_show_additions_deletions_and_modes() -> Non
 
 
 def test_binary_files_are_named_not_printed() -> None:
-    diff = drift.file_diff("logo.png", (b"\0a", False), (b"\0b", False), ("x/", "y/"))
+    diff = report.file_diff("logo.png", (b"\0a", False), (b"\0b", False), ("x/", "y/"))
     assert diff.splitlines()[-1] == "Binary files x/logo.png and y/logo.png differ"
 
 
@@ -164,14 +162,14 @@ def test_what_an_update_would_do_to_a_file(
     ours: tuple[bytes, bool] | None,
     outcome: str,
 ) -> None:
-    assert drift.merge_outcome(base, theirs, ours) == outcome
+    assert report.merge_outcome(base, theirs, ours) == outcome
 
 
 def test_questions_added_and_removed_since_the_linked_commit() -> None:
     answers = {"project_name": "Svc", "old_option": "x"}
     definitions = {"project_name": "P", "team": ["platform", "payments"], "__private": "1"}
 
-    questions = drift.Questions.between(answers, definitions)
+    questions = template.Questions.between(answers, definitions)
 
     assert questions.added == {"team": ["platform", "payments"]}
     assert questions.removed == ["old_option"]
@@ -181,9 +179,9 @@ def test_only_the_added_questions_are_asked(monkeypatch: pytest.MonkeyPatch) -> 
     asked: list[str] = []
     replies = iter(["", "payments"])
     monkeypatch.setattr("builtins.input", lambda prompt: asked.append(prompt) or next(replies))
-    questions = drift.Questions({"region": "eu", "team": ["platform", "payments"]}, [])
+    questions = template.Questions({"region": "eu", "team": ["platform", "payments"]}, [])
 
-    assert drift.ask_new_questions(questions) == {"region": "eu", "team": "payments"}
+    assert update.ask_new_questions(questions) == {"region": "eu", "team": "payments"}
     assert asked == [
         "region (new question) [eu]: ",
         "team (new question; one of platform, payments) [platform]: ",
@@ -192,18 +190,18 @@ def test_only_the_added_questions_are_asked(monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_a_reply_outside_the_choices_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("builtins.input", lambda prompt: "sales")
-    questions = drift.Questions({"team": ["platform", "payments"]}, [])
+    questions = template.Questions({"team": ["platform", "payments"]}, [])
 
-    with pytest.raises(drift.DriftError, match="team='sales' is not one of platform, payments"):
-        drift.ask_new_questions(questions)
+    with pytest.raises(template.DriftError, match="team='sales' is not one of platform, payments"):
+        update.ask_new_questions(questions)
 
 
 def test_skip_entries_cover_their_contents_and_dependency_files_take_template_changes() -> None:
     skip = [".cruft.json", "svc", "README.md", "requirements.in", "*.lock"]
 
-    assert drift.skipped("svc/settings.py", skip) and drift.skipped("uv.lock", skip)
-    assert not drift.skipped("svc_other/x.py", skip)
-    assert drift.merged_skip(skip) == [".cruft.json", "svc", "README.md", "*.lock"]
+    assert template.skipped("svc/settings.py", skip) and template.skipped("uv.lock", skip)
+    assert not template.skipped("svc_other/x.py", skip)
+    assert template.merged_skip(skip) == [".cruft.json", "svc", "README.md", "*.lock"]
 
 
 def test_only_the_projects_copies_of_the_rendered_paths_are_read(tmp_path: Path) -> None:
@@ -213,7 +211,7 @@ def test_only_the_projects_copies_of_the_rendered_paths_are_read(tmp_path: Path)
     (tmp_path / ".venv").mkdir()
     (tmp_path / ".venv" / "big").write_bytes(b"x" * 1000)
 
-    found = drift.project_files(tmp_path, ["Makefile", "run.sh", "gone.txt"])
+    found = template.project_files(tmp_path, ["Makefile", "run.sh", "gone.txt"])
 
     assert found == {"Makefile": (b"all:\n", False), "run.sh": (b"#!/bin/sh\n", True)}
 
@@ -223,7 +221,7 @@ def test_a_project_without_a_link_gets_one_line(
 ) -> None:
     monkeypatch.chdir(tmp_path)
 
-    assert drift.main(["drift"]) == 2
+    assert cli.main(["drift"]) == 2
 
     [line] = capsys.readouterr().err.splitlines()
     assert line.startswith("tools.drift: no .cruft.json in ") and "cruft link" in line
@@ -233,10 +231,10 @@ def test_the_projects_lists_of_lock_and_declaration_files_agree_with_the_hooks()
     from generation import link, lockfile
 
     locks = {name for names in lockfile.LOCK_FILES.values() for name in names}
-    assert set(drift.LOCK_FILES) == locks
+    assert set(template.LOCK_FILES) == locks
     team_declarations = {
         name for names in link.TEAM_OWNED_BY_MANAGER.values() for name in names if name not in locks
     }
     # Every team-owned declaration takes the template's dependency changes by merge.
-    assert team_declarations <= set(drift.DEPENDENCY_INPUTS)
-    assert "pyproject.toml" in drift.DEPENDENCY_INPUTS
+    assert team_declarations <= set(template.DEPENDENCY_INPUTS)
+    assert "pyproject.toml" in template.DEPENDENCY_INPUTS

@@ -138,7 +138,7 @@ def test_a_file_the_template_renders_shared_and_per_choice_is_a_defect(tmp_path:
 def test_the_templates_shared_paths_leave_out_the_alternatives() -> None:
     shared = layout.shared_paths(layout.TEMPLATE_PROJECT_DIR, "svc")
 
-    assert {"Makefile", "svc/logs.py", "tools/drift.py"} <= shared
+    assert {"Makefile", "svc/logs.py", "tools/drift/update.py"} <= shared
     assert not any(path.startswith("_") or "/_" in path.rsplit("/", 1)[0] for path in shared)
     assert not any("{{" in path for path in shared)
     assert "Procfile" not in shared

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 {%- if cookiecutter.database == "postgresql" %}
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 {%- endif %}
 
@@ -112,20 +113,7 @@ WSGI_APPLICATION = "{{ cookiecutter.project_slug }}.wsgi.application"
 {%- if cookiecutter.database == "postgresql" %}
 
 
-def connection_limits(seconds: int) -> dict[str, object]:
-    """libpq options that bound how long a stalled or unreachable database can hold a worker."""
-    return {
-        "connect_timeout": seconds,
-        "options": f"-c statement_timeout={seconds * 1000} -c lock_timeout={seconds * 1000}",
-        # Notice a dead peer: probe an idle connection after 5 s, and give up on data the
-        # server has not acknowledged within the timeout.
-        "keepalives": 1,
-        "keepalives_idle": 5,
-        "keepalives_interval": 2,
-        "keepalives_count": 3,
-        "tcp_user_timeout": seconds * 1000,
-    }
-
+{% include "database/postgresql/connection_limits.py.jinja" %}
 
 def _database(url: str) -> dict[str, object]:
     """Django's DATABASES entry for a ``postgresql://user:password@host:port/name`` URL.

@@ -28,20 +28,7 @@ def sqlalchemy_url(database_url: str) -> str:
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
 
 
-def connection_limits(seconds: int) -> dict[str, Any]:
-    """libpq options that bound how long a stalled or unreachable database can hold a worker."""
-    return {
-        "connect_timeout": seconds,
-        "options": f"-c statement_timeout={seconds * 1000} -c lock_timeout={seconds * 1000}",
-        # Notice a dead peer: probe an idle connection after 5 s, and give up on data the
-        # server has not acknowledged within the timeout.
-        "keepalives": 1,
-        "keepalives_idle": 5,
-        "keepalives_interval": 2,
-        "keepalives_count": 3,
-        "tcp_user_timeout": seconds * 1000,
-    }
-
+{% include "database/postgresql/connection_limits.py.jinja" %}
 
 def create_database_engine() -> Engine:
     return create_engine(
