@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks import ci
-from benchmarks.report import Run, Section, markdown, svg_chart
+from benchmarks.report import Run, Section, markdown, svg_chart, why
 from benchmarks.stats import TIMES, Figure, Summary, Target
 
 RUN = Run("python -m benchmarks", "2026-01-01 00:00 UTC", "2 cores", shared=True, runs=5)
@@ -120,3 +120,15 @@ def test_ci_durations_are_grouped_by_test_module(tmp_path: Path) -> None:
 
     assert wall == 100.5
     assert groups == {"tests.test_images": (2, 50.0), "tests.unit": (1, 0.5)}
+
+
+def test_a_missed_absolute_target_the_baseline_misses_too_is_explained() -> None:
+    both = Figure(
+        "idle", Summary.of([0.4]), baseline=Summary.of([0.5]), target=Target(0.3), target_unit="s"
+    )
+    only_subject = Figure(
+        "idle", Summary.of([0.4]), baseline=Summary.of([0.1]), target=Target(0.3), target_unit="s"
+    )
+
+    assert "the baseline misses this target too (0.500 s)" in why(both)
+    assert why(only_subject) == ""
