@@ -128,6 +128,20 @@ def measure(part: str, parts: list[str], arguments: argparse.Namespace) -> list[
     return []
 
 
+def write(output: Path, run: Run, sections: list[Section], pending: list[str]) -> None:
+    """The report so far: written after every part, so a long run that is cut short still
+    leaves what it measured (and says which parts it did not reach)."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    chart = svg_chart(sections)
+    chart_name = None
+    if chart is not None:
+        chart_path = output.with_suffix(".svg")
+        chart_path.write_text(chart)
+        chart_name = chart_path.name
+    shown = [*sections, *(Section(part, skipped="the run stopped before it.") for part in pending)]
+    output.write_text(markdown(run, shown, chart_name))
+
+
 def main(argv: list[str] | None = None) -> int:
     arguments = parse(argv)
     parts = arguments.parts
@@ -139,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         runs=arguments.runs,
     )
     sections: list[Section] = []
-    for part in parts:
+    for index, part in enumerate(parts):
         print(f"== {part}", flush=True)
         try:
             sections += measure(part, parts, arguments)
@@ -147,16 +161,10 @@ def main(argv: list[str] | None = None) -> int:
             message = str(error).strip().splitlines()[:3]
             print(f"{part} failed: {error}", file=sys.stderr)
             sections.append(Section(part, skipped=f"it failed: {' / '.join(message)}"))
-    output = arguments.output
-    output.parent.mkdir(parents=True, exist_ok=True)
-    chart = svg_chart(sections)
-    chart_name = None
-    if chart is not None:
-        chart_path = output.with_suffix(".svg")
-        chart_path.write_text(chart)
-        chart_name = chart_path.name
-    output.write_text(markdown(run, sections, chart_name))
-    print(f"Wrote {output}" + (f" and {chart_name}" if chart_name else ""))
+        served = any(p in SERVICE_PARTS for p in parts[: index + 1])  # all measured in one pass
+        pending = [p for p in parts[index + 1 :] if not (served and p in SERVICE_PARTS)]
+        write(arguments.output, run, sections, pending)
+    print(f"Wrote {arguments.output}")
     return 0
 
 
