@@ -127,21 +127,25 @@ def markdown(run: Run, sections: Sequence[Section], chart: str | None) -> str:
         for figure in section.figures
         if figure.verdict == "MISSED"
     ]
-    lines += ["", "## Targets", ""]
-    lines += ["| section | figure | target | measured | verdict |", "|---|---|---|---|---|"]
-    for section in sections:
-        for figure in section.figures:
-            if figure.target is not None:
-                measured = (
-                    ratio_cell(figure)
-                    if figure.ratio is not None and figure.target_unit in (TIMES, "%")
-                    else value(figure.subject.median, figure.unit)
-                )
-                lines.append(
-                    f"| {section.title} | {figure.name} | "
-                    f"{figure.target.describe(figure.target_unit)} | {measured} | "
-                    f"{figure.verdict} |"
-                )
+    targeted = [
+        (section, figure)
+        for section in sections
+        for figure in section.figures
+        if figure.target is not None
+    ]
+    if targeted:
+        lines += ["", "## Targets", ""]
+        lines += ["| section | figure | target | measured | verdict |", "|---|---|---|---|---|"]
+    for section, figure in targeted:
+        measured = (
+            ratio_cell(figure)
+            if figure.ratio is not None and figure.target_unit in (TIMES, "%")
+            else value(figure.subject.median, figure.unit)
+        )
+        lines.append(
+            f"| {section.title} | {figure.name} | "
+            f"{figure.target.describe(figure.target_unit)} | {measured} | {figure.verdict} |"
+        )
     if missed:
         lines += ["", f"{len(missed)} target(s) missed: each section below says why."]
     if chart:
