@@ -83,6 +83,8 @@ def measure(runs: int) -> Section:
         "default, without uv": lambda: bake(ROOT, {}, envs["without uv"], hooks=True),
         "default, uv installed": lambda: bake(ROOT, {}, envs["with uv"], hooks=True),
         "largest, uv installed": lambda: bake(ROOT, largest, envs["with uv"], hooks=True),
+        # Where the time goes: the same render without this template's hooks.
+        "default, hooks off": lambda: bake(ROOT, {}, envs["without uv"], hooks=False),
     }
     has_django = (DJANGO_TEMPLATE / "cookiecutter.json").is_file()
     if has_django:
@@ -104,6 +106,11 @@ def measure(runs: int) -> Section:
                 baseline=baseline,
                 baseline_name="cookiecutter-django bare render",
                 target=TARGET if baseline else None,
+                extra=(
+                    {"render only, hooks off": Summary.of(samples["default, hooks off"])}
+                    if name == "default, without uv"
+                    else {}
+                ),
             )
         )
     section.notes += [
@@ -112,6 +119,10 @@ def measure(runs: int) -> Section:
         "scorecard included; cookiecutter-django renders its own default project with "
         "`--accept-hooks no`.",
         f"Largest combination: {shown}.",
+        "The hooks are two more Python processes (pre- and post-generation), each importing "
+        "the hooks' package; the post-generation one also runs git (to link the project to "
+        "the template commit), parses every generated file and runs the checker: the row "
+        '"render only, hooks off" is the same bake without them.',
         "With uv installed, the locking step probes the package index (a name lookup and TCP "
         "connect bounded at 2 s) and gives its one-line notice when it is unreachable; before "
         "that probe, uv's own name-resolution retries made this bake take about 5.8 s.",
