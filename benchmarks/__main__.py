@@ -138,7 +138,13 @@ def write(output: Path, run: Run, sections: list[Section], pending: list[str]) -
         chart_path = output.with_suffix(".svg")
         chart_path.write_text(chart)
         chart_name = chart_path.name
-    shown = [*sections, *(Section(part, skipped="the run stopped before it.") for part in pending)]
+    shown = [
+        *sections,
+        *(
+            Section(part, skipped="not reached when this was written (the run was cut short).")
+            for part in pending
+        ),
+    ]
     output.write_text(markdown(run, shown, chart_name))
 
 
