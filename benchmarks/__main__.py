@@ -162,7 +162,15 @@ def main(argv: list[str] | None = None) -> int:
     for index, part in enumerate(parts):
         print(f"== {part}", flush=True)
         try:
-            sections += measure(part, parts, arguments)
+            measured = measure(part, parts, arguments)
+            # How busy the machine was: on a shared machine, the absolute figures move with it.
+            load = os.getloadavg()[1]
+            for section in measured:
+                section.notes.append(
+                    f"Load average over the 5 minutes before this part ended: {load:.1f} "
+                    f"on {os.cpu_count()} cores."
+                )
+            sections += measured
         except Exception as error:  # one broken part must not lose the others' figures
             message = str(error).strip().splitlines()[:3]
             print(f"{part} failed: {error}", file=sys.stderr)
