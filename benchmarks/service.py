@@ -315,6 +315,10 @@ def measure(runs: int, parts: set[str], throughput_seconds: int) -> list[Section
         "not the rows). The load generator shares the 2 cores with the servers.",
         "The generated service logs each request as a JSON line (to /dev/null here); the bare "
         "app logs nothing: part of what the ratio measures.",
+        "The generated Django service answers 503 at once when all but one of a worker's "
+        "threads are busy (the last one stays free for the probes); the kernel does not spread "
+        "the connections evenly over the workers, so a few such answers appear even below "
+        "the total thread count. They are counted apart, not as throughput.",
     ]
     asked = {"startup": cold, "shutdown": down, "throughput": load}
     return [section for part, section in asked.items() if part in parts]
