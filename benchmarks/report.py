@@ -165,12 +165,16 @@ def markdown(run: Run, sections: Sequence[Section], chart: str | None) -> str:
 
 
 def svg_chart(sections: Sequence[Section]) -> str | None:
-    """Horizontal bars of every ratio, a line at 1 (the baseline) and each target's mark."""
+    """Horizontal bars of every ratio a target is set on, a line at 1 (the baseline) and each
+    target's mark. Ratios without a target (pip against uv, say) are in the tables only: one
+    twenty-fold ratio would flatten every bar that has a target to read."""
     rows = [
-        (f"{section.title}: {figure.name}", figure)
+        (f"{section.title.split(':')[0]}: {figure.name}", figure)
         for section in sections
         for figure in section.figures
         if figure.ratio is not None
+        and figure.target is not None
+        and figure.target_unit in (TIMES, "%")
     ]
     if not rows:
         return None

@@ -82,11 +82,14 @@ def test_the_report_states_run_facts_and_every_missed_target() -> None:
     assert "![Ratios to baseline](benchmarks.svg)" in text
 
 
-def test_the_chart_is_an_svg_with_one_bar_per_ratio_and_a_mark_per_target() -> None:
+def test_the_chart_has_a_bar_and_a_target_mark_per_ratio_with_a_target() -> None:
     figures = [
         Figure("a", Summary.of([2.0]), baseline=Summary.of([1.0]), target=Target(1.1)),
-        Figure("b", Summary.of([0.5]), baseline=Summary.of([1.0])),
-        Figure("no baseline", Summary.of([3.0])),
+        Figure(
+            "b", Summary.of([0.5]), baseline=Summary.of([1.0]), target=Target(0.9, at_most=False)
+        ),
+        Figure("no target", Summary.of([20.0]), baseline=Summary.of([1.0])),
+        Figure("no baseline", Summary.of([3.0]), target=Target(5), target_unit="s"),
     ]
 
     chart = svg_chart([Section("s", figures)])
@@ -99,7 +102,7 @@ def test_the_chart_is_an_svg_with_one_bar_per_ratio_and_a_mark_per_target() -> N
     texts = [text.text for text in root.iter(f"{namespace}text")]
     assert f"2.00{TIMES}" in texts and f"0.50{TIMES}" in texts
     targets = [line for line in root.iter(f"{namespace}line") if line.get("stroke") == "black"]
-    assert len(targets) == 1
+    assert len(targets) == 2
 
 
 def test_no_ratios_no_chart() -> None:
