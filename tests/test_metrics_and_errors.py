@@ -21,10 +21,9 @@ from support.faults import request as http_request
 from support.otlp import otlp_receiver
 from support.sentry import sentry_receiver
 from support.service import (
-    PRODUCTION,
     Installed,
     Server,
-    create_database,
+    deployed,
     procfile,
     service_combinations,
     start_server,
@@ -93,19 +92,14 @@ def environment(
     and a temporary directory of its own (TMPDIR) to look into."""
     scratch = tmp_path / "tmp"
     scratch.mkdir()
-    overrides = {
-        **PRODUCTION,
-        "PORT": str(free_port()),
-        "WEB_CONCURRENCY": "2",
-        "TMPDIR": str(scratch),
-    }
-    if installed.database != "none":
-        name = f"observability_{abs(hash(request.node.nodeid)) % 10**8}"
-        overrides["DATABASE_URL"] = create_database(postgres_url, name)
-    env = installed.environment(**overrides)
-    release = installed.run(procfile(installed.project)["release"], env)
-    assert release.returncode == 0, release.stdout + release.stderr
-    return env
+    return deployed(
+        installed,
+        postgres_url,
+        f"observability_{abs(hash(request.node.nodeid)) % 10**8}",
+        PORT=str(free_port()),
+        WEB_CONCURRENCY="2",
+        TMPDIR=str(scratch),
+    )
 
 
 def serve(installed: Installed, env: dict[str, str], log_dir: Path, app: str = "") -> Server:

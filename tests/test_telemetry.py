@@ -21,10 +21,9 @@ from support.faults import request as http_request
 from support.otlp import Span, otlp_receiver
 from support.reference_api import ReferenceApi, reference_api
 from support.service import (
-    PRODUCTION,
     Installed,
     Server,
-    create_database,
+    deployed,
     procfile,
     service_combinations,
     start_server,
@@ -53,14 +52,12 @@ def environment(
 ) -> dict[str, str]:
     """A production deploy's values (the release step's deploy check refuses development ones),
     a free port, a migrated database of its own; no OTEL_* yet."""
-    overrides = {**PRODUCTION, "PORT": str(free_port())}
-    if installed.database != "none":
-        name = f"telemetry_{abs(hash(request.node.nodeid)) % 10**8}"
-        overrides["DATABASE_URL"] = create_database(postgres_url, name)
-    env = installed.environment(**overrides)
-    release = installed.run(procfile(installed.project)["release"], env)
-    assert release.returncode == 0, release.stdout + release.stderr
-    return env
+    return deployed(
+        installed,
+        postgres_url,
+        f"telemetry_{abs(hash(request.node.nodeid)) % 10**8}",
+        PORT=str(free_port()),
+    )
 
 
 def one_request(installed: Installed, server: Server, headers: dict[str, str]) -> Any:

@@ -307,3 +307,18 @@ PRODUCTION = {
     # Every test stops its server; only the drain test needs the full drain period.
     "DRAIN_SECONDS": "1",
 }
+
+
+def deployed(
+    installed: Installed, postgres_url: str, database_name: str, **overrides: str
+) -> dict[str, str]:
+    """The environment of a deploy: production values, ``overrides``, a database of its own
+    where the service has one, and the release one-off run, as a deploy runs it before the web
+    process starts (its deploy check refuses development values)."""
+    values = {**PRODUCTION, **overrides}
+    if installed.database != "none":
+        values["DATABASE_URL"] = create_database(postgres_url, database_name)
+    env = installed.environment(**values)
+    release = installed.run(procfile(installed.project)["release"], env)
+    assert release.returncode == 0, release.stdout + release.stderr
+    return env
