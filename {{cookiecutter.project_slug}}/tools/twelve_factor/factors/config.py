@@ -409,8 +409,8 @@ def _workload_variables(project: Project, workload: Manifest) -> tuple[set[str],
                 found.update(maps[str(reference.get("name"))])
             else:
                 kind = "Secret" if "secretRef" in source else "ConfigMap"
-                name = (reference or source.get("secretRef") or {}).get("name")
-                unknown.append(f"{kind} {name}")
+                referenced = (reference or source.get("secretRef") or {}).get("name")
+                unknown.append(f"{kind} {referenced}")
     return found, unknown
 
 

@@ -191,7 +191,7 @@ def _pre_stop_seconds(container: dict[str, Any]) -> int:
     command = (pre_stop.get("exec") or {}).get("command") or []
     if seconds is None and len(command) == 2 and str(command[0]).endswith("sleep"):
         seconds = command[1]
-    return int(seconds) if str(seconds).isdigit() else 0
+    return int(str(seconds)) if str(seconds).isdigit() else 0
 
 
 def _timeout(project: Project, variable: str) -> tuple[int, str] | None:

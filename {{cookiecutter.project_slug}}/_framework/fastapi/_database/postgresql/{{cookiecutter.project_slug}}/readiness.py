@@ -1,11 +1,6 @@
-"""Liveness and readiness probes (factor IX).
+"""What ``/readyz`` answers: ready while the database answers and the process is not draining.
 
-``/healthz`` says the process is up and touches nothing else, so a slow database never gets a
-healthy process restarted. ``/readyz`` says whether the service can do its work now; a load
-balancer stops sending traffic while it answers 503 (also while the process drains on SIGTERM).
-
-Both run on the event loop, never in the thread pool that database-bound requests may fill. The
-database check opens its own connection, not one of the request pool's, with a short deadline:
+The database check opens its own connection, not one of the request pool's, with a short deadline:
 the probe answers in under a second whatever the database does.
 """
 
@@ -15,16 +10,12 @@ import asyncio
 import logging
 
 import psycopg
-from fastapi import APIRouter
-from fastapi.responses import JSONResponse
 
 from {{ cookiecutter.project_slug }}.database import connection_limits
 from {{ cookiecutter.project_slug }}.lifecycle import draining
 from {{ cookiecutter.project_slug }}.settings import settings
 
 logger = logging.getLogger(__name__)
-
-router = APIRouter(tags=["health"])
 
 # Seconds the probe waits for the database; well under a probe's usual one-second timeout.
 CHECK_DEADLINE = 0.5
@@ -60,14 +51,3 @@ async def readiness() -> tuple[int, dict[str, str]]:
     ready = all(result == "ok" for result in checks.values())
     return (200 if ready else 503), checks
 
-
-@router.get("/healthz")
-async def healthz() -> dict[str, str]:
-    return {"status": "ok"}
-
-
-@router.get("/readyz")
-async def readyz() -> JSONResponse:
-    status, checks = await readiness()
-    body = {"status": "ok" if status == 200 else "unavailable", "checks": checks}
-    return JSONResponse(body, status_code=status)

@@ -4,6 +4,9 @@ Usage: ``python -m tools.devenv COMMAND [ARG...]``
 
 Variables come from ``example.env``, overridden by ``.env`` if present, overridden by the real
 environment: the service itself only ever reads its environment.
+{%- if cookiecutter.database == "postgresql" %} When ``DATABASE_URL`` is unset, a
+local PostgreSQL server (data kept in ``.devdb/``) runs for the length of the command.
+{%- endif %}
 """
 
 from __future__ import annotations
@@ -13,6 +16,10 @@ import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+{%- if cookiecutter.database == "postgresql" %}
+
+from tools.local_postgres import local_postgres
+{%- endif %}
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -37,6 +44,10 @@ def read_env_file(path: Path) -> dict[str, str]:
 def local_environment(environ: Mapping[str, str]) -> dict[str, str]:
     """example.env, then .env, then the real environment, later ones winning."""
     merged = read_env_file(PROJECT_DIR / "example.env")
+{%- if cookiecutter.database == "postgresql" %}
+    # example.env's DATABASE_URL points at compose's database; a local run brings its own.
+    del merged["DATABASE_URL"]
+{%- endif %}
     dotenv = PROJECT_DIR / ".env"
     if dotenv.is_file():
         merged.update(read_env_file(dotenv))
@@ -46,6 +57,11 @@ def local_environment(environ: Mapping[str, str]) -> dict[str, str]:
 
 def run(command: list[str]) -> int:
     environment = local_environment(os.environ)
+{%- if cookiecutter.database == "postgresql" %}
+    if not environment.get("DATABASE_URL"):
+        with local_postgres(PROJECT_DIR / ".devdb") as url:
+            return _run(command, {**environment, "DATABASE_URL": url})
+{%- endif %}
     return _run(command, environment)
 
 

@@ -1,9 +1,9 @@
-"""Liveness and readiness probes (factor IX).
+"""Liveness and readiness probes (factor IX), answered before host validation.
 
 ``/healthz`` says the process is up and touches nothing else, so a slow dependency never gets a
-healthy process restarted. ``/readyz`` says whether the service can do its work now; a load
-balancer stops sending traffic while it answers 503, as it does while the process drains on
-SIGTERM.
+healthy process restarted. ``/readyz`` says whether the service can do its work now (readiness.py
+decides); a load balancer stops sending traffic while it answers 503, as it does while the process
+drains on SIGTERM.
 """
 
 from __future__ import annotations
@@ -12,14 +12,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from {{ cookiecutter.project_slug }}.lifecycle import draining
-
-
-def readiness() -> tuple[int, dict[str, str]]:
-    """HTTP status and per-dependency results."""
-    if draining():
-        return 503, {"shutdown": "draining"}
-    return 200, {}
+from {{ cookiecutter.project_slug }}.readiness import readiness
 
 
 class HealthCheckMiddleware:

@@ -16,10 +16,3 @@ def test_probes_answer_whatever_the_host_header(client: TestClient) -> None:
     # Orchestrators probe by pod or container IP, which is not in ALLOWED_HOSTS.
     assert client.get("/healthz", headers={"Host": "10.1.2.3:8000"}).status_code == 200
     assert client.get("/", headers={"Host": "10.1.2.3:8000"}).status_code == 400
-
-
-def test_readiness_has_no_dependencies_to_check(client: TestClient) -> None:
-    response = client.get("/readyz")
-
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {}}

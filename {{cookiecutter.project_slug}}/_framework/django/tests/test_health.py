@@ -17,10 +17,3 @@ def test_probes_answer_whatever_the_host_header() -> None:
     response = Client(HTTP_HOST="10.1.2.3:8000").get("/healthz")
 
     assert response.status_code == 200
-
-
-def test_readiness_has_no_dependencies_to_check(client: Client) -> None:
-    response = client.get("/readyz")
-
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {}}

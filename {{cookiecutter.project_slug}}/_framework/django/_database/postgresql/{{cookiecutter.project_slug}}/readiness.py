@@ -1,8 +1,4 @@
-"""Liveness and readiness probes (factor IX).
-
-``/healthz`` says the process is up and touches nothing else, so a slow database never gets a
-healthy process restarted. ``/readyz`` says whether the service can do its work now; a load
-balancer stops sending traffic while it answers 503 (also while the process drains on SIGTERM).
+"""What ``/readyz`` answers: ready while the database answers and the process is not draining.
 
 The database check opens its own connection, never one of the request threads', in a thread of
 its own with a short deadline: the probe answers in under a second whatever the database does.
@@ -12,12 +8,10 @@ A check still stuck on a frozen database is not repeated; the probe answers 503 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as CheckTimeout
 
 from django.db import DatabaseError, connections
-from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from {{ cookiecutter.project_slug }}.lifecycle import draining
 
@@ -68,19 +62,3 @@ def readiness() -> tuple[int, dict[str, str]]:
         checks["shutdown"] = "draining"
     ready = all(result == "ok" for result in checks.values())
     return (200 if ready else 503), checks
-
-
-class HealthCheckMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path == "/healthz":
-            return JsonResponse({"status": "ok"})
-        if request.path == "/readyz":
-            status, checks = readiness()
-            return JsonResponse(
-                {"status": "ok" if status == 200 else "unavailable", "checks": checks},
-                status=status,
-            )
-        return self.get_response(request)
