@@ -102,15 +102,15 @@ def why(figure: Figure) -> str:
         and not figure.target.met(figure.baseline.median)
     ):
         said.append(
-            f"the baseline misses this target too "
+            f"The baseline misses this target too "
             f"({value(figure.baseline.median, figure.unit)}), so the server itself, not only the "
             "generated configuration, is above it."
         )
     if figure.reason:
-        said.append(figure.reason)
+        said.append(figure.reason[:1].upper() + figure.reason[1:])
     if not said:
         return f"{figure.name}: missed; no reason measured yet."
-    return f"{figure.name}: missed because " + " ".join(said)
+    return f"{figure.name}: missed. " + " ".join(said)
 
 
 def markdown(run: Run, sections: Sequence[Section], chart: str | None) -> str:

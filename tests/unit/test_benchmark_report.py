@@ -133,7 +133,7 @@ def test_a_missed_absolute_target_the_baseline_misses_too_is_explained() -> None
         "idle", Summary.of([0.4]), baseline=Summary.of([0.1]), target=Target(0.3), target_unit="s"
     )
 
-    assert "the baseline misses this target too (0.500 s)" in why(both)
+    assert "The baseline misses this target too (0.500 s)" in why(both)
     assert why(only_subject) == "idle: missed; no reason measured yet."
 
 
@@ -147,7 +147,7 @@ def test_a_measured_reason_is_printed_only_when_its_target_is_missed() -> None:
     missed = markdown(RUN, [Section("Generation", [figure(1.3)])], None)
     met = markdown(RUN, [Section("Generation", [figure(0.5)])], None)
 
-    assert "- bake: missed because two hook processes." in missed
+    assert "- bake: missed. Two hook processes." in missed
     assert "two hook processes" not in met
 
 
