@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from benchmarks import ROOT
+from benchmarks import ROOT, reasons
 from benchmarks.report import Section
 from benchmarks.runs import interleaved, timed
 from benchmarks.stats import Figure, Summary, Target
@@ -106,6 +106,7 @@ def measure(runs: int) -> Section:
                 baseline=baseline,
                 baseline_name="cookiecutter-django bare render",
                 target=TARGET if baseline else None,
+                reason=reasons.GENERATION,
                 extra=(
                     {"render only, hooks off": Summary.of(samples["default, hooks off"])}
                     if name == "default, without uv"

@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 
-from benchmarks import ROOT
+from benchmarks import ROOT, reasons
 from benchmarks.report import Section
 from benchmarks.stats import Figure, Summary, Target
 
@@ -46,6 +46,7 @@ def measure(runs: int) -> Section:
             Summary.of(samples),
             target=TARGET,
             target_unit="s",
+            reason=reasons.MATRIX,
         )
     )
     section.notes.append(

@@ -89,17 +89,28 @@ def table(figures: Sequence[Figure]) -> list[str]:
 
 
 def why(figure: Figure) -> str:
-    """What the figures themselves say about a missed absolute target: when the baseline
-    misses it too, the time is the baseline's (the server's own), not the template's."""
-    if figure.verdict != "MISSED" or figure.target is None or figure.baseline is None:
+    """Why a target is missed: the measured reason the figure carries, and, for an absolute
+    target, whether the baseline misses it too (then the time is the server's own, not only the
+    template's). Empty for a target met or without a target."""
+    if figure.verdict != "MISSED":
         return ""
-    if figure.target_unit in (TIMES, "%") or figure.target.met(figure.baseline.median):
-        return ""
-    return (
-        f"{figure.name}: the baseline misses this target too "
-        f"({value(figure.baseline.median, figure.unit)}), so the server itself, not only the "
-        "generated configuration, is above it."
-    )
+    said = []
+    if (
+        figure.target is not None
+        and figure.baseline is not None
+        and figure.target_unit not in (TIMES, "%")
+        and not figure.target.met(figure.baseline.median)
+    ):
+        said.append(
+            f"The baseline misses this target too "
+            f"({value(figure.baseline.median, figure.unit)}), so the server itself, not only the "
+            "generated configuration, is above it."
+        )
+    if figure.reason:
+        said.append(figure.reason[:1].upper() + figure.reason[1:])
+    if not said:
+        return f"{figure.name}: missed; no reason measured yet."
+    return f"{figure.name}: missed. " + " ".join(said)
 
 
 def markdown(run: Run, sections: Sequence[Section], chart: str | None) -> str:

@@ -24,6 +24,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from benchmarks import reasons
 from benchmarks.projects import installed
 from benchmarks.report import Section
 from benchmarks.runs import interleaved
@@ -345,6 +346,7 @@ def cold_start_figures(service: Service, runs: int, section: Section) -> None:
                 baseline=Summary.of(samples[f"bare {workers}"]),
                 baseline_name="bare app",
                 target=COLD_START_TARGET,
+                reason=reasons.COLD_START.get(service.framework, ""),
                 extra=(
                     {"telemetry on": Summary.of(samples["telemetry 1"])} if workers == 1 else {}
                 ),
@@ -377,6 +379,7 @@ def shutdown_figures(service: Service, runs: int, section: Section, wrapper: Pat
             baseline_name="bare app (no drain)",
             target=SHUTDOWN_TARGET,
             target_unit="s",
+            reason=reasons.SHUTDOWN.get(service.framework, ""),
         )
     )
     completed = sum(1 for status in answers if status == 200)
@@ -429,6 +432,7 @@ def throughput_figures(service: Service, runs: int, section: Section, seconds: i
                     baseline_name="bare app",
                     target=target,
                     target_unit="%",
+                    reason=reasons.THROUGHPUT_HEALTHZ.get(service.framework, "") if target else "",
                     extra={"request logs off (LOG_LEVEL=WARNING)": Summary.of(samples["quiet"])},
                 )
             )
@@ -436,6 +440,8 @@ def throughput_figures(service: Service, runs: int, section: Section, seconds: i
         stop(generated)
         stop(bare)
         stop(quiet)
+    if service.framework in reasons.DATABASE_ENDPOINT:
+        section.notes.append(f"{service.framework} {reasons.DATABASE_ENDPOINT[service.framework]}")
     failed = {key: count for key, count in errors.items() if count}
     section.notes.append(
         f"{service.framework}: non-2xx/3xx answers under load: "

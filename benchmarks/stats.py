@@ -67,6 +67,9 @@ class Figure:
     target_unit: str = TIMES
     note: str = ""
     extra: dict[str, Summary] = field(default_factory=dict)
+    # Why the target is missed when it is, from measurements beyond this run's figures
+    # (benchmarks/reasons.py): the report prints it only with a MISSED verdict.
+    reason: str = ""
 
     @property
     def ratio(self) -> float | None:

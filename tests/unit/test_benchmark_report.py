@@ -133,5 +133,31 @@ def test_a_missed_absolute_target_the_baseline_misses_too_is_explained() -> None
         "idle", Summary.of([0.4]), baseline=Summary.of([0.1]), target=Target(0.3), target_unit="s"
     )
 
-    assert "the baseline misses this target too (0.500 s)" in why(both)
-    assert why(only_subject) == ""
+    assert "The baseline misses this target too (0.500 s)" in why(both)
+    assert why(only_subject) == "idle: missed; no reason measured yet."
+
+
+def test_a_measured_reason_is_printed_only_when_its_target_is_missed() -> None:
+    def figure(median: float) -> Figure:
+        return Figure(
+            "bake", Summary.of([median]), baseline=Summary.of([1.0]), target=Target(0.6),
+            reason="two hook processes.",
+        )  # fmt: skip
+
+    missed = markdown(RUN, [Section("Generation", [figure(1.3)])], None)
+    met = markdown(RUN, [Section("Generation", [figure(0.5)])], None)
+
+    assert "- bake: missed. Two hook processes." in missed
+    assert "two hook processes" not in met
+
+
+def test_every_measured_reason_is_a_sentence() -> None:
+    from benchmarks import reasons
+
+    texts = [
+        reasons.GENERATION, reasons.MATRIX, *reasons.COLD_START.values(),
+        *reasons.SHUTDOWN.values(), *reasons.THROUGHPUT_HEALTHZ.values(),
+        *reasons.DATABASE_ENDPOINT.values(),
+    ]  # fmt: skip
+
+    assert all(text.strip() and text.endswith(".") for text in texts)
