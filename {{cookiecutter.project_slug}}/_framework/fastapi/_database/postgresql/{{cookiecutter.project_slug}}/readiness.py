@@ -50,4 +50,3 @@ async def readiness() -> tuple[int, dict[str, str]]:
         checks["shutdown"] = "draining"
     ready = all(result == "ok" for result in checks.values())
     return (200 if ready else 503), checks
-
