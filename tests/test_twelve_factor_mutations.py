@@ -30,19 +30,19 @@ from support.mutations.edits import API_KEY, MANAGERS, SLUG, Mutation, append
 from support.scorecards import (
     LOCK_MISSING,
     WAIVE_LOCK,
-    combination,
     evidence,
     failed_checks,
     failed_factors,
     score,
     write_lock,
 )
-from support.template import TEMPLATE_DIR, Rendered, combination_id, combinations
+from support.scorecards import combination as answers_for
+from support.template import TEMPLATE_DIR, Rendered, every_combination, vary
 
 # --- no false positives -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("combination", list(combinations()), ids=combination_id)
+@every_combination
 def test_every_generated_combination_passes_every_factor(
     rendered: Rendered, combination: dict[str, Any]
 ) -> None:
@@ -69,13 +69,11 @@ def project_copy(rendered: Rendered, tmp_path: Path) -> Callable[[dict[str, Any]
     return copy
 
 
-@pytest.mark.parametrize("manager", MANAGERS)
-@pytest.mark.parametrize("database", ["postgresql", "none"])
-@pytest.mark.parametrize("framework", ["django", "fastapi"])
+@vary("framework", "database", "dependency_manager")
 def test_the_unmutated_project_with_its_lock_passes_with_no_warning(
-    project_copy: Callable[[dict[str, Any]], Path], framework: str, database: str, manager: str
+    project_copy: Callable[[dict[str, Any]], Path], combination: dict[str, Any]
 ) -> None:
-    project = project_copy(combination(framework, database, manager))
+    project = project_copy(combination)
 
     card = score(project)
 
@@ -90,7 +88,7 @@ def _cases() -> list[Any]:
     return [
         pytest.param(
             mutation,
-            combination(framework, database, manager, worker, **dict(mutation.answers)),
+            answers_for(framework, database, manager, worker, **dict(mutation.answers)),
             id="-".join(
                 [
                     mutation.name,
@@ -138,7 +136,7 @@ def test_every_check_id_has_a_mutation() -> None:
 def test_obviously_fake_tokens_in_tests_are_not_secrets(
     project_copy: Callable[[dict[str, Any]], Path],
 ) -> None:
-    project = project_copy(combination("fastapi", "postgresql"))
+    project = project_copy(answers_for("fastapi", "postgresql"))
     fakes = [
         "ghp_" + "x" * 36,
         "AKIAIOSFODNN7EXAMPLE",
@@ -167,7 +165,7 @@ def test_obviously_fake_tokens_in_tests_are_not_secrets(
 def test_the_command_line_prints_the_scorecard_and_fails_on_a_failure(
     project_copy: Callable[[dict[str, Any]], Path],
 ) -> None:
-    project = project_copy(combination("django", "postgresql"))
+    project = project_copy(answers_for("django", "postgresql"))
 
     def run(*arguments: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

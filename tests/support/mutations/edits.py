@@ -20,6 +20,9 @@ from support.template import CHOICES, DEFAULT_SLUG
 
 SLUG = DEFAULT_SLUG
 MANAGERS = tuple(CHOICES["dependency_manager"])
+FRAMEWORKS = tuple(CHOICES["framework"])
+# Every database choice: most checks read files that exist with or without a database.
+BOTH_DATABASES = tuple(CHOICES["database"])
 
 _random = random.Random(12)
 
@@ -70,7 +73,7 @@ class Mutation:
     checks: frozenset[str]  # the check ids it breaks
     evidence: str  # a regex the evidence must match
     apply: Apply
-    frameworks: tuple[str, ...] = ("django", "fastapi")
+    frameworks: tuple[str, ...] = FRAMEWORKS
     databases: tuple[str, ...] = ("postgresql",)
     managers: tuple[str, ...] = ("uv",)
     workers: tuple[str, ...] = ("none",)
@@ -82,7 +85,6 @@ class Mutation:
         return {twelve_factor.REGISTRY[check].factor.number for check in self.checks}
 
 
-BOTH_DATABASES = ("postgresql", "none")
 KUBERNETES = (("deploy_target", "kubernetes"),)
 K8S_BASE = "deploy/k8s/base"
 DEPLOYMENT = f"{K8S_BASE}/deployment.yaml"
