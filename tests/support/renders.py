@@ -13,6 +13,7 @@ import json
 import shutil
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
 import cookiecutter.utils
@@ -82,15 +83,49 @@ def compiled_templates_reused() -> Iterator[None]:
 
     cookiecutter makes a new Jinja environment, with an empty cache, for every render, so each
     render compiled all of the template's files again: a third of a render's time here, where one
-    process renders the same sources a hundred times. What is rendered does not change.
+    process renders the same sources a hundred times. Files are loaded by name and kept by the
+    bytecode cache; every file and directory name, hook script and cookiecutter.json default is
+    a nameless ``from_string`` source, compiled here once per session. What is rendered does not
+    change.
+
+    A nameless source is reused only when the environment's preprocessing left it as it was.
+    hooks/template_extension.py rewrites an answer into a reference to the answer's slot in that
+    one environment (``_literal_answers[n]``); those are compiled afresh every time.
     """
     cache = _CompiledTemplates()
+    nameless: dict[tuple[str, str | None, bool], CodeType] = {}
     original = cookiecutter.utils.StrictEnvironment
 
     class Environment(original):  # type: ignore[misc,valid-type]
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(**kwargs)
             self.bytecode_cache = cache
+            self.preprocess_changed = False
+
+        def preprocess(
+            self, source: str, name: str | None = None, filename: str | None = None
+        ) -> str:
+            processed: str = super().preprocess(source, name, filename)
+            self.preprocess_changed = processed != source
+            return processed
+
+        def compile(  # type: ignore[override]
+            self,
+            source: Any,
+            name: str | None = None,
+            filename: str | None = None,
+            raw: bool = False,
+            defer_init: bool = False,
+        ) -> Any:
+            if name is not None or raw or not isinstance(source, str):
+                return super().compile(source, name, filename, raw, defer_init)
+            key = (source, filename, defer_init)
+            if key in nameless:
+                return nameless[key]
+            code = super().compile(source, name, filename, raw, defer_init)
+            if not self.preprocess_changed:
+                nameless[key] = code
+            return code
 
     cookiecutter.utils.StrictEnvironment = Environment  # type: ignore[misc]
     try:
