@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import shutil
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -123,7 +124,8 @@ def compiled_templates_reused() -> Iterator[None]:
             if key in nameless:
                 return nameless[key]
             code = super().compile(source, name, filename, raw, defer_init)
-            if not self.preprocess_changed:
+            # An absolute path is a directory inside one render's output: never seen again.
+            if not self.preprocess_changed and not os.path.isabs(source):
                 nameless[key] = code
             return code
 
