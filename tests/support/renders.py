@@ -17,6 +17,7 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
+import cookiecutter.generate
 import cookiecutter.utils
 import jinja2
 
@@ -129,8 +130,22 @@ def compiled_templates_reused() -> Iterator[None]:
                 nameless[key] = code
             return code
 
+    # cookiecutter asks binaryornot whether each template file is binary (copied, not rendered)
+    # on every render; the answer depends on the file's bytes only, kept while it is unchanged.
+    binary: dict[tuple[str, int, int, int], bool] = {}
+    original_is_binary = cookiecutter.generate.is_binary
+
+    def is_binary(path: str) -> bool:
+        status = os.stat(path)
+        key = (os.path.abspath(path), status.st_ino, status.st_size, status.st_mtime_ns)
+        if key not in binary:
+            binary[key] = original_is_binary(path)
+        return binary[key]
+
     cookiecutter.utils.StrictEnvironment = Environment  # type: ignore[misc]
+    cookiecutter.generate.is_binary = is_binary
     try:
         yield
     finally:
         cookiecutter.utils.StrictEnvironment = original  # type: ignore[misc]
+        cookiecutter.generate.is_binary = original_is_binary
