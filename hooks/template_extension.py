@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -73,13 +74,7 @@ class TemplateSupport(Extension):
         self._templates = _strings(json.loads((template_dir / "cookiecutter.json").read_text()))
         self._templates |= {hook.read_text() for hook in (template_dir / "hooks").glob("*.py")}
         # File and directory names are rendered as paths that end in the template's own.
-        project = template_dir / "{{cookiecutter.project_slug}}"
-        self._path_templates = tuple(
-            str(path.relative_to(base))
-            for path in project.rglob("*")
-            for base in (template_dir, project)
-            if _has_markup(str(path.relative_to(base)))
-        )
+        self._path_templates = _path_templates(template_dir / "{{cookiecutter.project_slug}}")
         self._literals: list[str] = []
         environment.globals["_literal_answers"] = self._literals
         environment.globals["pinned_image"] = pinned_image
@@ -97,6 +92,23 @@ class TemplateSupport(Extension):
             return source
         self._literals.append(source)
         return f"{{{{ _literal_answers[{len(self._literals) - 1}] }}}}"
+
+
+def _path_templates(project: Path) -> tuple[str, ...]:
+    """Every path under ``project`` that holds markup, relative to ``project`` and to its parent.
+
+    Cookiecutter makes a Jinja environment, and so this extension, several times per render:
+    plain string paths from ``os.walk`` keep this scan a small part of that.
+    """
+    start = len(str(project)) + 1
+    found: list[str] = []
+    for directory, directories, files in os.walk(project):
+        for name in (*directories, *files):
+            relative = os.path.join(directory, name)[start:]
+            found.append(os.path.join(project.name, relative))  # always holds the slug's markup
+            if _has_markup(relative):
+                found.append(relative)
+    return tuple(found)
 
 
 def _has_markup(text: str) -> bool:

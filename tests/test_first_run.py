@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from generation.lockfile import LOCK_FILES
+from generation.checker import packages
 from support.service import find_python, make
 from support.template import CHOICES, DEFAULTS
 
@@ -30,7 +30,7 @@ def test_first_install_creates_the_missing_lock(bake: Any, dependency_manager: s
             "dependency_manager": dependency_manager,
         }
     )
-    locks = LOCK_FILES[dependency_manager]
+    locks = packages.LOCK_FILES[dependency_manager]
     assert not any((project / name).exists() for name in locks), "the tests render unlocked"
 
     completed = make(project, str(python), "install")

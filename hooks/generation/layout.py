@@ -17,9 +17,10 @@ are ``_licenses/<name>.txt`` and the chosen one becomes ``LICENSE``. No file is 
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Collection, Mapping
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from generation.errors import GenerationError
@@ -49,12 +50,16 @@ def choices(answers: Mapping[str, Any]) -> dict[str, str]:
 
 def shared_paths(template_project: Path, slug: str) -> set[str]:
     """The paths the template renders outside every alternative (``_<name>/``) directory."""
-    return {
-        relative.as_posix().replace(SLUG_PLACEHOLDER, slug)
-        for relative in (path.relative_to(template_project) for path in template_project.rglob("*"))
-        if (template_project / relative).is_file()
-        and not any(part.startswith("_") for part in relative.parts[:-1])
-    }
+    shared = set()
+    # os.walk and strings, not rglob and Path.relative_to: this runs on every generation.
+    for directory, directories, files in os.walk(template_project):
+        directories[:] = [name for name in directories if not name.startswith("_")]
+        for name in files:
+            path = os.path.join(directory, name)
+            if os.path.isfile(path):
+                relative = PurePath(os.path.relpath(path, template_project)).as_posix()
+                shared.add(relative.replace(SLUG_PLACEHOLDER, slug))
+    return shared
 
 
 def resolve(

@@ -21,13 +21,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from generation.checker import packages
-
 LOCK_TIMEOUT_SECONDS = 180
 # Set to 0 to skip locking (the template's own tests do, except where they install the project).
 SKIP_ENV = "TWELVE_FACTOR_LOCK"
 LATER = "the first `make install`, `make test` or `make dev` in the project creates the lock"
-LOCK_FILES = packages.LOCK_FILES
 # Long enough for a lookup and a handshake on a slow link, short beside a resolver's retries.
 INDEX_PROBE_SECONDS = 2.0
 DEFAULT_INDEX = "https://pypi.org/simple"
@@ -115,4 +112,8 @@ def lock(project: Path, manager: str = "uv") -> str:
         lines = [line for line in completed.stderr.splitlines() if line.strip()]
         reason = lines[-1].strip() if lines else f"exit status {completed.returncode}"
         return f"Skipped locking dependencies (locking failed: {reason}): {LATER}."
-    return f"Locked dependencies in {' and '.join(LOCK_FILES[manager])}."
+    # Imported only here: the checker package is most of the hook's start-up, and a generation
+    # that skips locking and the scorecard (every render of the template's tests) needs none of it.
+    from generation.checker import packages
+
+    return f"Locked dependencies in {' and '.join(packages.LOCK_FILES[manager])}."

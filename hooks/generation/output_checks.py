@@ -43,6 +43,8 @@ def leftover_markers(text: str, *, github_expressions: bool = False) -> list[int
     With ``github_expressions``, a complete ``${{ ... }}`` on one line is GitHub's and not a
     leftover, unless a Jinja marker is nested inside it.
     """
+    if not any(marker in text for marker in JINJA_MARKERS):
+        return []  # most files: no line can hold one (``${{`` holds ``{{`` too)
     numbers = []
     for number, line in enumerate(text.splitlines(), start=1):
         if github_expressions:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from generation import layout, link, lockfile, output_checks, scorecard
+from generation import layout, link, lockfile, output_checks
 from generation.errors import GenerationError, report
 
 SKIP_SCORECARD_ENV = "TWELVE_FACTOR_SCORECARD"
@@ -36,6 +36,8 @@ def main(project: Path, answers: Mapping[str, Any]) -> int:
         # The template's render tests: they run the same checker on every combination themselves.
         print(f"Skipped the twelve-factor scorecard ({SKIP_SCORECARD_ENV}=0).")
     else:
+        from generation import scorecard  # imports the checker package: only when it runs
+
         try:
             print(scorecard.run(project))
         except GenerationError as error:

@@ -10,11 +10,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import shutil
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
+import cookiecutter.generate
 import cookiecutter.utils
 import jinja2
 
@@ -82,18 +85,67 @@ def compiled_templates_reused() -> Iterator[None]:
 
     cookiecutter makes a new Jinja environment, with an empty cache, for every render, so each
     render compiled all of the template's files again: a third of a render's time here, where one
-    process renders the same sources a hundred times. What is rendered does not change.
+    process renders the same sources a hundred times. Files are loaded by name and kept by the
+    bytecode cache; every file and directory name, hook script and cookiecutter.json default is
+    a nameless ``from_string`` source, compiled here once per session. What is rendered does not
+    change.
+
+    A nameless source is reused only when the environment's preprocessing left it as it was.
+    hooks/template_extension.py rewrites an answer into a reference to the answer's slot in that
+    one environment (``_literal_answers[n]``); those are compiled afresh every time.
     """
     cache = _CompiledTemplates()
+    nameless: dict[tuple[str, str | None, bool], CodeType] = {}
     original = cookiecutter.utils.StrictEnvironment
 
     class Environment(original):  # type: ignore[misc,valid-type]
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(**kwargs)
             self.bytecode_cache = cache
+            self.preprocess_changed = False
+
+        def preprocess(
+            self, source: str, name: str | None = None, filename: str | None = None
+        ) -> str:
+            processed: str = super().preprocess(source, name, filename)
+            self.preprocess_changed = processed != source
+            return processed
+
+        def compile(  # type: ignore[override]
+            self,
+            source: Any,
+            name: str | None = None,
+            filename: str | None = None,
+            raw: bool = False,
+            defer_init: bool = False,
+        ) -> Any:
+            if name is not None or raw or not isinstance(source, str):
+                return super().compile(source, name, filename, raw, defer_init)
+            key = (source, filename, defer_init)
+            if key in nameless:
+                return nameless[key]
+            code = super().compile(source, name, filename, raw, defer_init)
+            # An absolute path is a directory inside one render's output: never seen again.
+            if not self.preprocess_changed and not os.path.isabs(source):
+                nameless[key] = code
+            return code
+
+    # cookiecutter asks binaryornot whether each template file is binary (copied, not rendered)
+    # on every render; the answer depends on the file's bytes only, kept while it is unchanged.
+    binary: dict[tuple[str, int, int, int], bool] = {}
+    original_is_binary = cookiecutter.generate.is_binary
+
+    def is_binary(path: str) -> bool:
+        status = os.stat(path)
+        key = (os.path.abspath(path), status.st_ino, status.st_size, status.st_mtime_ns)
+        if key not in binary:
+            binary[key] = original_is_binary(path)
+        return binary[key]
 
     cookiecutter.utils.StrictEnvironment = Environment  # type: ignore[misc]
+    cookiecutter.generate.is_binary = is_binary
     try:
         yield
     finally:
         cookiecutter.utils.StrictEnvironment = original  # type: ignore[misc]
+        cookiecutter.generate.is_binary = original_is_binary

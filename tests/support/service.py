@@ -19,7 +19,7 @@ from typing import IO, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from generation.lockfile import LOCK_FILES
+from generation.checker import packages
 
 from support.template import CHOICES, DEFAULT_SLUG, DEFAULTS, combination_id, varying
 
@@ -117,7 +117,9 @@ class Installed:
 
 def assert_locked(project: Path, dependency_manager: str) -> None:
     """Generation with a resolver and the index at hand must have locked."""
-    missing = [name for name in LOCK_FILES[dependency_manager] if not (project / name).is_file()]
+    missing = [
+        name for name in packages.LOCK_FILES[dependency_manager] if not (project / name).is_file()
+    ]
     assert not missing, f"generation did not lock: {', '.join(missing)} missing"
 
 

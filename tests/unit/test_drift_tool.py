@@ -228,9 +228,10 @@ def test_a_project_without_a_link_gets_one_line(
 
 
 def test_the_projects_lists_of_lock_and_declaration_files_agree_with_the_hooks() -> None:
-    from generation import link, lockfile
+    from generation import link
+    from generation.checker import packages
 
-    locks = {name for names in lockfile.LOCK_FILES.values() for name in names}
+    locks = {name for names in packages.LOCK_FILES.values() for name in names}
     assert set(template.LOCK_FILES) == locks
     team_declarations = {
         name for names in link.TEAM_OWNED_BY_MANAGER.values() for name in names if name not in locks

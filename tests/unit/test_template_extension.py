@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from jinja2 import Environment
 from jinja2.exceptions import TemplateRuntimeError
-from template_extension import TemplateSupport
+from template_extension import TemplateSupport, _path_templates
 
 DIGEST = "sha256:" + "a" * 64
 
@@ -27,4 +29,24 @@ def test_an_image_without_a_digest_fails_the_render_naming_it() -> None:
         render('{{ pinned_image("postgres:19") }}', {"postgres:18": DIGEST})
     assert str(raised.value) == (
         "cookiecutter.json: __image_digests has no digest for 'postgres:19' (it has postgres:18)"
+    )
+
+
+def test_path_templates_are_every_templated_path_relative_to_the_project_and_its_parent(
+    tmp_path: Path,
+) -> None:
+    project = tmp_path / "{{cookiecutter.project_slug}}"
+    for relative in ("src/{{cookiecutter.package}}/app.py", "docs/{% if x %}a{% endif %}", ".env"):
+        (project / relative).parent.mkdir(parents=True, exist_ok=True)
+        (project / relative).write_text("")
+    slug = "{{cookiecutter.project_slug}}"
+    assert sorted(_path_templates(project)) == sorted(
+        [
+            *(f"{slug}/{path}" for path in ("src", "docs", ".env", "src/{{cookiecutter.package}}")),
+            f"{slug}/src/{{{{cookiecutter.package}}}}/app.py",
+            f"{slug}/docs/{{% if x %}}a{{% endif %}}",
+            "src/{{cookiecutter.package}}",
+            "src/{{cookiecutter.package}}/app.py",
+            "docs/{% if x %}a{% endif %}",
+        ]
     )
