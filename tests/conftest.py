@@ -161,13 +161,16 @@ def postgres_tcp() -> Iterator[Any]:
 # Under pytest-xdist, tests of these modules that have the same parametrization id (one
 # combination of answers, e.g. ``framework=django-dependency_manager=uv-database=none``) run on
 # one worker: what they share per combination (a rendered or installed project, a built image)
-# is then made once, and different combinations proceed in parallel. Their ``xdist_group``
+# is then made once, and different combinations proceed in parallel. Every module that calls
+# ``installed_service`` belongs here, with ids from tests/support/service.py (one id per
+# combination across modules), or it installs the combinations again. Their ``xdist_group``
 # marks say the same, but pytest-xdist 3.8 ignores them on pytest 9.2 (``--dist loadgroup``
 # adds the group to a node id field pytest no longer reads: pytest-xdist issue #1386), so this
 # hook does the grouping.
 GROUPED_BY_PARAMETRIZATION = (
     "tests/test_ci_targets.py",
     "tests/test_images.py",
+    "tests/test_metrics_and_errors.py",
     "tests/test_render_matrix.py",
     "tests/test_service_contract.py",
     "tests/test_static_linters.py",

@@ -77,7 +77,12 @@ def fail():
 }
 
 
-@pytest.fixture(scope="module", params=service_combinations())
+# The dependency manager only decides how the one dependency list (templates/dependencies.jinja)
+# is locked and installed; the service's code and configuration are the same files with either.
+# Each manager's install, and the project's own tests on it (metrics among them), run in
+# tests/test_ci_targets.py (`make test`, as CI runs it) and tests/test_images.py, so this module
+# varies only what changes the metrics and the events: the framework and the database.
+@pytest.fixture(scope="module", params=service_combinations("framework", "database"))
 def installed(
     request: pytest.FixtureRequest, installed_service: Callable[[dict[str, Any]], Installed]
 ) -> Installed:

@@ -39,7 +39,12 @@ ITEM_ROUTES = {"items/{item_id}", "items/<int:item_id>"}
 PLACEHOLDER = re.compile(r"%s|%\(\w+\)s")
 
 
-@pytest.fixture(scope="module", params=service_combinations())
+# The dependency manager only decides how the one dependency list (templates/dependencies.jinja)
+# is locked and installed; the service's code and configuration are the same files with either.
+# Each manager's install, and the project's own telemetry tests on it, run in
+# tests/test_ci_targets.py (`make test`, as CI runs it) and tests/test_images.py, so this module
+# varies only what changes the spans: the framework and the database.
+@pytest.fixture(scope="module", params=service_combinations("framework", "database"))
 def installed(
     request: pytest.FixtureRequest, installed_service: Callable[[dict[str, Any]], Installed]
 ) -> Installed:
