@@ -54,16 +54,22 @@ def bake(cookies_session: Any) -> Iterator[Bake]:
 
 
 @pytest.fixture(scope="session")
-def rendered(bake: Bake, tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+def session_tmp_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test session's temporary directory, the same for every xdist worker (each worker's
+    own base is a directory of it): for what the workers share."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@pytest.fixture(scope="session")
+def rendered(bake: Bake, session_tmp_path: Path) -> Rendered:
     """Render each combination once per test session, shared by every xdist worker
     (tests/support/renders.py). Tests read the project; a test that changes it copies it first.
 
     The scorecard at generation is skipped here: tests/test_twelve_factor_mutations.py runs the
     same checker on every combination, and generation's own use of it has its own test.
     """
-    base = tmp_path_factory.getbasetemp()
-    # Under xdist each worker's base is a directory of the session's own base.
-    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "renders"
+    root = session_tmp_path / "renders"
 
     def render(combination: dict[str, Any]) -> Path:
         with pytest.MonkeyPatch.context() as patch:
