@@ -21,6 +21,7 @@ from support.faults import request as http_request
 from support.otlp import otlp_receiver
 from support.sentry import sentry_receiver
 from support.service import (
+    BEHAVIOUR_VARIABLES,
     Installed,
     Server,
     deployed,
@@ -77,12 +78,7 @@ def fail():
 }
 
 
-# The dependency manager only decides how the one dependency list (templates/dependencies.jinja)
-# is locked and installed; the service's code and configuration are the same files with either.
-# Each manager's install, and the project's own tests on it (metrics among them), run in
-# tests/test_ci_targets.py (`make test`, as CI runs it) and tests/test_images.py, so this module
-# varies only what changes the metrics and the events: the framework and the database.
-@pytest.fixture(scope="module", params=service_combinations("framework", "database"))
+@pytest.fixture(scope="module", params=service_combinations(*BEHAVIOUR_VARIABLES))
 def installed(
     request: pytest.FixtureRequest, installed_service: Callable[[dict[str, Any]], Installed]
 ) -> Installed:

@@ -21,6 +21,7 @@ from support.faults import request as http_request
 from support.otlp import Span, otlp_receiver
 from support.reference_api import ReferenceApi, reference_api
 from support.service import (
+    BEHAVIOUR_VARIABLES,
     Installed,
     Server,
     deployed,
@@ -39,12 +40,7 @@ ITEM_ROUTES = {"items/{item_id}", "items/<int:item_id>"}
 PLACEHOLDER = re.compile(r"%s|%\(\w+\)s")
 
 
-# The dependency manager only decides how the one dependency list (templates/dependencies.jinja)
-# is locked and installed; the service's code and configuration are the same files with either.
-# Each manager's install, and the project's own telemetry tests on it, run in
-# tests/test_ci_targets.py (`make test`, as CI runs it) and tests/test_images.py, so this module
-# varies only what changes the spans: the framework and the database.
-@pytest.fixture(scope="module", params=service_combinations("framework", "database"))
+@pytest.fixture(scope="module", params=service_combinations(*BEHAVIOUR_VARIABLES))
 def installed(
     request: pytest.FixtureRequest, installed_service: Callable[[dict[str, Any]], Installed]
 ) -> Installed:

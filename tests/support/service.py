@@ -219,6 +219,12 @@ def tree_snapshot(project: Path) -> dict[str, float]:
 
 # The variables that change what a service is built from; the others (names, license) do not.
 SERVICE_VARIABLES = ("framework", "dependency_manager", "database")
+# Those that change how the running service behaves. The dependency manager only decides how the
+# one dependency list (templates/dependencies.jinja) is locked and installed: the service's code
+# and configuration are the same files with either. Each manager's install, the project's own
+# tests on it (`make test`) and its image serving, draining and stopping are tested per manager
+# (tests/test_ci_targets.py, tests/test_images.py); the running service's behaviour, over these.
+BEHAVIOUR_VARIABLES = ("framework", "database")
 
 
 def _python_version() -> str:
