@@ -54,16 +54,22 @@ def bake(cookies_session: Any) -> Iterator[Bake]:
 
 
 @pytest.fixture(scope="session")
-def rendered(bake: Bake, tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+def session_tmp_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test session's temporary directory, the same for every xdist worker (each worker's
+    own base is a directory of it): for what the workers share."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@pytest.fixture(scope="session")
+def rendered(bake: Bake, session_tmp_path: Path) -> Rendered:
     """Render each combination once per test session, shared by every xdist worker
     (tests/support/renders.py). Tests read the project; a test that changes it copies it first.
 
     The scorecard at generation is skipped here: tests/test_twelve_factor_mutations.py runs the
     same checker on every combination, and generation's own use of it has its own test.
     """
-    base = tmp_path_factory.getbasetemp()
-    # Under xdist each worker's base is a directory of the session's own base.
-    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "renders"
+    root = session_tmp_path / "renders"
 
     def render(combination: dict[str, Any]) -> Path:
         with pytest.MonkeyPatch.context() as patch:
@@ -161,13 +167,16 @@ def postgres_tcp() -> Iterator[Any]:
 # Under pytest-xdist, tests of these modules that have the same parametrization id (one
 # combination of answers, e.g. ``framework=django-dependency_manager=uv-database=none``) run on
 # one worker: what they share per combination (a rendered or installed project, a built image)
-# is then made once, and different combinations proceed in parallel. Their ``xdist_group``
+# is then made once, and different combinations proceed in parallel. Every module that calls
+# ``installed_service`` belongs here, with ids from tests/support/service.py (one id per
+# combination across modules), or it installs the combinations again. Their ``xdist_group``
 # marks say the same, but pytest-xdist 3.8 ignores them on pytest 9.2 (``--dist loadgroup``
 # adds the group to a node id field pytest no longer reads: pytest-xdist issue #1386), so this
 # hook does the grouping.
 GROUPED_BY_PARAMETRIZATION = (
     "tests/test_ci_targets.py",
     "tests/test_images.py",
+    "tests/test_metrics_and_errors.py",
     "tests/test_render_matrix.py",
     "tests/test_service_contract.py",
     "tests/test_static_linters.py",

@@ -157,7 +157,7 @@ def test_migrations_check_catches_a_model_change_without_a_migration(installed: 
 
 
 def test_security_workflow_targets_pass(
-    installed: Installed, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+    installed: Installed, session_tmp_path: Path, tmp_path: Path
 ) -> None:
     """security.yml's jobs: `make audit` (not here: named above) and `make pre-commit`, whose
     command, the project's own pre-commit on every file, runs here in a fresh git repository of
@@ -177,8 +177,10 @@ def test_security_workflow_targets_pass(
     env = {
         **ci_environment(installed),
         "SKIP": ",".join(HOOKS_NEEDING_GITHUB),
-        # Hook environments, shared by the combinations a worker runs.
-        "PRE_COMMIT_HOME": str(tmp_path_factory.getbasetemp() / "pre-commit-home"),
+        # Hook environments, made once for the session: every combination has the same
+        # Jinja-free .pre-commit-config.yaml, and pre-commit locks its home while it installs
+        # one, so the xdist workers share it.
+        "PRE_COMMIT_HOME": str(session_tmp_path / "pre-commit-home"),
     }
     for argv in (["git", "init", "--quiet"], ["git", "add", "--all"]):
         subprocess.run(argv, cwd=project, env=env, check=True, capture_output=True)

@@ -21,6 +21,7 @@ from support.faults import request as http_request
 from support.otlp import otlp_receiver
 from support.sentry import sentry_receiver
 from support.service import (
+    BEHAVIOUR_VARIABLES,
     Installed,
     Server,
     deployed,
@@ -77,7 +78,7 @@ def fail():
 }
 
 
-@pytest.fixture(scope="module", params=service_combinations())
+@pytest.fixture(scope="module", params=service_combinations(*BEHAVIOUR_VARIABLES))
 def installed(
     request: pytest.FixtureRequest, installed_service: Callable[[dict[str, Any]], Installed]
 ) -> Installed:

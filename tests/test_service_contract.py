@@ -36,6 +36,7 @@ from support.faults import (
 from support.faults import request as http_request
 from support.reference_api import reference_api
 from support.service import (
+    BEHAVIOUR_VARIABLES,
     PRODUCTION,
     SLOW_APP,
     Installed,
@@ -52,7 +53,7 @@ from support.system import free_port
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module", params=service_combinations())
+@pytest.fixture(scope="module", params=service_combinations(*BEHAVIOUR_VARIABLES))
 def installed(
     request: pytest.FixtureRequest, installed_service: Callable[[dict[str, Any]], Installed]
 ) -> Installed:

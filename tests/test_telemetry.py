@@ -21,6 +21,7 @@ from support.faults import request as http_request
 from support.otlp import Span, otlp_receiver
 from support.reference_api import ReferenceApi, reference_api
 from support.service import (
+    BEHAVIOUR_VARIABLES,
     Installed,
     Server,
     deployed,
@@ -39,7 +40,7 @@ ITEM_ROUTES = {"items/{item_id}", "items/<int:item_id>"}
 PLACEHOLDER = re.compile(r"%s|%\(\w+\)s")
 
 
-@pytest.fixture(scope="module", params=service_combinations())
+@pytest.fixture(scope="module", params=service_combinations(*BEHAVIOUR_VARIABLES))
 def installed(
     request: pytest.FixtureRequest, installed_service: Callable[[dict[str, Any]], Installed]
 ) -> Installed:

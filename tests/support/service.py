@@ -221,6 +221,12 @@ def tree_snapshot(project: Path) -> dict[str, float]:
 
 # The variables that change what a service is built from; the others (names, license) do not.
 SERVICE_VARIABLES = ("framework", "dependency_manager", "database")
+# Those that change how the running service behaves. The dependency manager only decides how the
+# one dependency list (templates/dependencies.jinja) is locked and installed: the service's code
+# and configuration are the same files with either. Each manager's install, the project's own
+# tests on it (`make test`) and its image serving, draining and stopping are tested per manager
+# (tests/test_ci_targets.py, tests/test_images.py); the running service's behaviour, over these.
+BEHAVIOUR_VARIABLES = ("framework", "database")
 
 
 def _python_version() -> str:
@@ -244,16 +250,21 @@ def worker_combinations() -> list[Any]:
     return params
 
 
-def service_combinations() -> list[Any]:
-    """Each framework, dependency manager and database choice, other answers at their defaults,
-    on the first python_version choice this machine has an interpreter for.
+def service_combinations(*names: str) -> list[Any]:
+    """Each choice of ``names`` (by default every variable of ``SERVICE_VARIABLES``: framework,
+    dependency manager and database), other answers at their defaults, on the first
+    python_version choice this machine has an interpreter for.
 
-    Each is a ``pytest.param`` in its own xdist group, so one worker installs it once
-    (``scripts/test`` runs with ``--dist loadgroup``).
+    Each is a ``pytest.param`` in its own xdist group. Its id names every service variable,
+    whichever vary, so a combination's tests in every module share one id: tests/conftest.py
+    runs them on one worker, which installs the combination once.
     """
+    unknown = sorted(set(names) - set(SERVICE_VARIABLES))
+    if unknown:
+        raise KeyError(f"not service variables: {', '.join(unknown)}")
     python_version = _python_version()
     params = []
-    for combination in varying(*SERVICE_VARIABLES):
+    for combination in varying(*(names or SERVICE_VARIABLES)):
         combination["python_version"] = python_version
         name = service_id(combination)
         params.append(pytest.param(combination, id=name, marks=pytest.mark.xdist_group(name)))
