@@ -193,6 +193,11 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
         return None
     from xdist.scheduler import LoadGroupScheduling
 
+    # Units are handed out in collection order (see pytest_collection_modifyitems below), not
+    # largest-first by test count: a group of three tests that installs a project and runs its
+    # CI outlasts a hundred renders, and scheduled last it leaves the other worker idle.
+    config.option.loadscopereorder = False
+
     class Scheduling(LoadGroupScheduling):
         def _split_scope(self, nodeid: str) -> str:
             path, _, name = nodeid.partition("::")
@@ -201,6 +206,18 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
             return super()._split_scope(nodeid)
 
     return Scheduling(config, log)
+
+
+SLOW_MARKERS = ("integration", "container")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests that install projects, run their servers or build images first, the many short
+    ones after: on two workers the short tests then fill in around the long ones instead of one
+    long group running alone at the end. The sort is stable and runs after pytest's own
+    reordering for parametrized fixtures, so within each half the order is pytest's."""
+    items.sort(key=lambda item: not any(item.get_closest_marker(m) for m in SLOW_MARKERS))
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
